@@ -1,0 +1,42 @@
+import datetime as dt
+import random
+
+import pytest
+
+from trustledger.clients.models import Client, Referral
+from trustledger.demo import generate_demo_firm
+from trustledger.demo.simulation import Archetype, simulate_stories
+
+TODAY = dt.date(2026, 11, 1)
+
+
+@pytest.mark.django_db
+def test_the_demo_firm_has_a_realistic_mix_of_clients():
+    workspace = generate_demo_firm(seed=7, today=TODAY)
+    clients = Client.objects.for_workspace(workspace)
+    assert clients.count() >= 40
+    assert clients.filter(status="lost").count() >= 3
+    assert clients.filter(relationship_start__lt=TODAY - dt.timedelta(days=2 * 365)).exists()
+    assert Referral.objects.for_workspace(workspace).exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_firm():
+    a = generate_demo_firm(seed=3, today=TODAY, slug="a")
+    b = generate_demo_firm(seed=3, today=TODAY, slug="b")
+
+    def shape(ws):
+        return list(
+            Client.objects.for_workspace(ws).values_list("name", "tier", "status", "lost_on")
+        )
+
+    assert shape(a) == shape(b)
+
+
+def test_departures_come_from_simulated_service_not_from_a_label():
+    stories = simulate_stories(random.Random(11), TODAY, 400)
+    lost = [s for s in stories if s.lost_on]
+    loyal = [s for s in stories if s.archetype == Archetype.LOYAL]
+    assert lost, "some clients leave"
+    assert all(s.quality(s.lost_on) < 0.6 for s in lost)
+    assert sum(1 for s in loyal if s.lost_on) <= len(loyal) * 0.05

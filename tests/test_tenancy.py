@@ -1,0 +1,108 @@
+"""Charlie (workspace B) walks every URL of the project and reaches nothing of workspace A's.
+
+The URL list comes from the URL conf itself, so a new page or API route is covered the day it is
+added; a new URL parameter must be given an object of A's below, or this test fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import Personas
+from trustledger.workspaces.models import ApiKeyScope
+from trustledger.workspaces.services import create_api_key
+
+# URLs that anyone may open (sign-in, password reset, API docs); admin has its own staff gate.
+PUBLIC = re.compile(r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/)")
+PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def _patterns(resolvers: list[Any], prefix: str = "") -> Iterator[str]:
+    for entry in resolvers:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route.lstrip("^").rstrip("$")
+
+
+def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
+    """Workspace A's object for each URL parameter name."""
+    key, _ = create_api_key(p.workspace_a, name="A key", scope=ApiKeyScope.READ, by=p.alice)
+    return {
+        "client_id": lambda: p.client_a.pk,
+        "contact_id": lambda: p.contact_a.pk,
+        "key_id": lambda: key.pk,
+        "workspace_id": lambda: p.workspace_a.pk,
+    }
+
+
+def _urls(p: Personas) -> list[str]:
+    objects = _a_objects(p)
+    urls = []
+    for route in _patterns(get_resolver().url_patterns):
+        if PUBLIC.match(route):
+            continue
+        names = [m["name"] for m in PARAM.finditer(route)]
+        missing = [n for n in names if n not in objects]
+        assert not missing, f"give test_tenancy an object of A's for {missing} in {route}"
+        urls.append("/" + PARAM.sub(lambda m: str(objects[m["name"]]()), route))
+    return urls
+
+
+@pytest.mark.django_db
+def test_the_walk_covers_pages_and_api_routes(personas):
+    urls = _urls(personas)
+    assert f"/clients/{personas.client_a.pk}/" in urls
+    assert f"/api/clients/{personas.client_a.pk}" in urls
+    assert len(urls) >= 15
+
+
+# A body most write routes accept, so that a refusal comes from the lookup, not from validation.
+PROBE = {"name": "Probe", "email": "probe@probe.example", "tier": "key", "role": "staff"}
+MISSING_ID = "987654321"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+def test_a_stranger_reaches_nothing_of_another_workspace(client, personas, method):
+    client.force_login(personas.charlie)
+    secrets = [personas.client_a.name, personas.contact_a.email, personas.other_client_a.name]
+    for url in _urls(personas):
+        response = getattr(client, method)(url, content_type="application/json", data=PROBE)
+        body = response.content.decode(errors="replace")
+        for secret in secrets:
+            assert secret not in body, f"{method.upper()} {url} shows A's {secret!r}"
+        if not re.search(r"/\d+(/|$)", url):
+            continue
+        status = response.status_code
+        assert status in (403, 404, 405, 422), f"{method.upper()} {url}: {status}"
+        if status == 422:  # refused before the lookup: must look exactly like a missing object
+            missing = getattr(client, method)(
+                re.sub(r"/\d+(?=/|$)", "/" + MISSING_ID, url),
+                content_type="application/json",
+                data=PROBE,
+            )
+            assert missing.status_code == 422, f"{method.upper()} {url} is an existence oracle"
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_sign_in_or_refused(client, personas):
+    for url in _urls(personas):
+        response = client.get(url)
+        assert response.status_code in (302, 401, 403, 404, 405), url
+        if response.status_code == 302:
+            assert response["Location"].startswith("/login/"), url
+
+
+@pytest.mark.django_db
+def test_admin_is_for_staff_only(client, personas):
+    client.force_login(personas.alice)
+    response = client.get("/admin/clients/client/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,189 @@
+"""The ``trustledger`` command: run the demo, serve, migrate, create users.
+
+Data lives under ``var/`` (or ``$TRUSTLEDGER_DATA``); ``DATABASE_URL`` selects PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+
+import django
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustledger.settings")
+    django.setup()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from trustledger.demo import demo_workspace, generate_demo_firm
+    from trustledger.demo.people import DEMO_EMAIL, DEMO_PASSWORD
+
+    args.verbosity = 0
+    cmd_migrate(args)
+    workspace = demo_workspace()
+    if workspace is None:
+        print("Creating the demo firm (a few seconds)…", flush=True)
+        workspace = generate_demo_firm(seed=args.seed)
+        print(f"Created the demo workspace “{workspace.name}”.")
+    else:
+        print(f"Reusing the demo workspace “{workspace.name}” in {settings.DATA_DIR}.")
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\n  Open   {url}\n  E-mail {DEMO_EMAIL}\n  Password {DEMO_PASSWORD}\n", flush=True)
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve with gunicorn (static files through WhiteNoise); replaces this process."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "trustledger.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover - execv does not return
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from trustledger.workspaces.models import Role, User
+    from trustledger.workspaces.selectors import resolve_workspace
+    from trustledger.workspaces.services import add_member, create_workspace
+
+    try:
+        validate_email(args.email)
+    except ValidationError:
+        print(f"error: {args.email!r} is not a valid e-mail address", file=sys.stderr)
+        return 2
+    password = args.password or _ask_password()
+    user = User.objects.filter(email=args.email.lower()).first()
+    if user is None:
+        user = User.objects.create_user(args.email, password, full_name=args.name)
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    if args.new_workspace:
+        workspace = create_workspace(args.new_workspace, owner=user)
+    else:
+        workspace = resolve_workspace(args.workspace)
+        add_member(workspace, email=user.email, role=Role(args.role), by=None)
+    print(f"{user.email} can sign in to “{workspace.name}” (slug {workspace.slug}).")
+    if not args.password and not sys.stdin.isatty():
+        print(f"Password: {password}")
+    return 0
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        return secrets.token_urlsafe(12)
+    while True:
+        first = getpass.getpass("Password: ")
+        if len(first) >= 8 and first == getpass.getpass("Again: "):
+            return first
+        print("Passwords must match and have at least 8 characters.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trustledger",
+        description="Trustledger: measure, track and rebuild your clients' trust. Data lives in "
+        "var/ (or $TRUSTLEDGER_DATA); set DATABASE_URL to use PostgreSQL.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def serving(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (127.0.0.1)")
+        p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (8000)")
+        p.add_argument("--workers", type=int, default=2, help="web worker processes (2)")
+
+    demo = sub.add_parser(
+        "demo",
+        help="load the demo firm (once) and serve it",
+        description="Migrate, create the demo firm if it does not exist yet, print the login, "
+        "and serve. Running it again reuses the existing demo.",
+    )
+    demo.add_argument("--no-serve", action="store_true", help="load the demo firm and exit")
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the demo firm (7)")
+    serving(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the web application and API",
+        description="Serve the application with gunicorn.",
+    )
+    serving(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="create or update the database tables",
+        description="Apply database migrations (safe to run repeatedly).",
+    )
+    migrate.add_argument("-v", "--verbosity", type=int, default=1)
+    migrate.set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser(
+        "createuser",
+        help="create a login and give it a role in a workspace",
+        description="Create (or reset the password of) a person and make them a member of a "
+        "workspace. Without --password you are asked for one (or one is generated and printed "
+        "when there is no terminal).",
+    )
+    user.add_argument("email")
+    user.add_argument("--name", default="", help="full name")
+    user.add_argument("--password", help="password (asked for when left out)")
+    user.add_argument(
+        "--role", default="owner", choices=["owner", "leader", "account_manager", "staff"]
+    )
+    where = user.add_mutually_exclusive_group()
+    where.add_argument("--workspace", help="workspace slug (may be left out when there is one)")
+    where.add_argument("--new-workspace", metavar="NAME", help="create a workspace owned by them")
+    user.set_defaults(func=cmd_createuser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup()
+    from django.core.management.base import CommandError
+
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
