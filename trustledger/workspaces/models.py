@@ -16,9 +16,7 @@ from trustledger.workspaces.tenancy import WorkspaceScoped
 class UserManager(DjangoUserManager["User"]):
     """People sign in with their e-mail address; there is no separate username."""
 
-    def _create_user_object(
-        self, email: str, password: str | None, **extra: Any
-    ) -> User:
+    def _create_user_object(self, email: str, password: str | None, **extra: Any) -> User:
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         return user
