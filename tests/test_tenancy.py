@@ -14,6 +14,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import Personas
+from tests.engagements.factories import (
+    ChangeRequestFactory,
+    DeliverableFactory,
+    EngagementFactory,
+    MilestoneFactory,
+    NoticeFactory,
+    QualityIssueFactory,
+    ScopeItemFactory,
+    SuccessCriterionFactory,
+    TimeEntryFactory,
+)
 from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
@@ -32,14 +43,28 @@ def _patterns(resolvers: list[Any], prefix: str = "") -> Iterator[str]:
 
 
 def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
-    """Workspace A's object for each URL parameter name."""
+    """Workspace A's object for each URL parameter name (add new parameter names here)."""
     key, _ = create_api_key(p.workspace_a, name="A key", scope=ApiKeyScope.READ, by=p.alice)
-    return {
-        "client_id": lambda: p.client_a.pk,
-        "contact_id": lambda: p.contact_a.pk,
-        "key_id": lambda: key.pk,
-        "workspace_id": lambda: p.workspace_a.pk,
+    engagement = EngagementFactory(client=p.client_a, name="Acme Secret Engagement")
+    milestone = MilestoneFactory(engagement=engagement)
+    deliverable = DeliverableFactory(engagement=engagement, milestone=milestone)
+    change_request = ChangeRequestFactory(engagement=engagement)
+    objects = {
+        "client_id": p.client_a,
+        "contact_id": p.contact_a,
+        "key_id": key,
+        "workspace_id": p.workspace_a,
+        "engagement_id": engagement,
+        "milestone_id": milestone,
+        "deliverable_id": deliverable,
+        "change_request_id": change_request,
+        "time_entry_id": TimeEntryFactory(engagement=engagement),
+        "quality_issue_id": QualityIssueFactory(engagement=engagement, deliverable=deliverable),
+        "notice_id": NoticeFactory(engagement=engagement, milestone=milestone),
+        "scope_item_id": ScopeItemFactory(engagement=engagement),
+        "criterion_id": SuccessCriterionFactory(engagement=engagement),
     }
+    return {name: (lambda obj=obj: obj.pk) for name, obj in objects.items()}
 
 
 def _urls(p: Personas) -> list[str]:
@@ -72,7 +97,12 @@ MISSING_ID = "987654321"
 @pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
 def test_a_stranger_reaches_nothing_of_another_workspace(client, personas, method):
     client.force_login(personas.charlie)
-    secrets = [personas.client_a.name, personas.contact_a.email, personas.other_client_a.name]
+    secrets = [
+        personas.client_a.name,
+        personas.contact_a.email,
+        personas.other_client_a.name,
+        "Acme Secret Engagement",
+    ]
     for url in _urls(personas):
         response = getattr(client, method)(url, content_type="application/json", data=PROBE)
         body = response.content.decode(errors="replace")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ninja",
     "trustledger.workspaces",
     "trustledger.clients",
+    "trustledger.engagements",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("clients/", include("trustledger.clients.urls")),
+    path("engagements/", include("trustledger.engagements.urls")),
     path("settings/", include("trustledger.workspaces.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -35,8 +35,10 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from trustledger.clients.api import router as clients_router
+    from trustledger.engagements.api import router as engagements_router
 
     api.add_router("/", clients_router)
+    api.add_router("/", engagements_router)
 
 
 _register_routers()

@@ -1,0 +1,378 @@
+"""Engagements and the facts of delivering them: charters, milestones, deliverables, time,
+change requests, notices and quality issues.
+
+These facts feed the Results and Integrity pillars of the trust index, so each carries the date it
+happened and, where that can differ, ``recorded_at``: when the firm learnt of it. The index as of a
+date uses only facts recorded by then.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from trustledger.clients.models import Client, Contact
+from trustledger.workspaces.tenancy import WorkspaceScoped
+
+
+class EngagementType(models.TextChoices):
+    FIXED_FEE = "fixed_fee", "Fixed fee"
+    TIME_AND_MATERIALS = "time_materials", "Time and materials"
+    RETAINER = "retainer", "Retainer"
+
+
+class EngagementStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Engagement(WorkspaceScoped):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="engagements")
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=EngagementType.choices)
+    status = models.CharField(
+        max_length=12, choices=EngagementStatus.choices, default=EngagementStatus.PROPOSED
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    budget_hours = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    budget_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The charter's kickoff and the client's sign-off (who and when).
+    kickoff_date = models.DateField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_on = models.DateField(null=True, blank=True)
+    activated_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="engagement_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "client", "status"]),
+            models.Index(fields=["workspace", "external_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def charter_signed(self) -> bool:
+        return self.signed_off_by_id is not None and self.signed_off_on is not None
+
+
+class ScopeItem(WorkspaceScoped):
+    """Something the charter promises; items added later come from an approved change request."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="scope_items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    change_request = models.ForeignKey(
+        "ChangeRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Side(models.TextChoices):
+    FIRM = "firm", "Our firm"
+    CLIENT = "client", "Client"
+
+
+class Responsibility(WorkspaceScoped):
+    """Who does what, on each side: the charter's roles and responsibilities."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="responsibilities"
+    )
+    side = models.CharField(max_length=6, choices=Side.choices)
+    person = models.CharField(max_length=200)
+    role = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["side", "id"]
+        verbose_name_plural = "responsibilities"
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.role}"
+
+
+class SuccessCriterion(WorkspaceScoped):
+    """A KPI the client will judge the engagement by; assessed met or not at close."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="success_criteria"
+    )
+    description = models.CharField(max_length=300)
+    target = models.CharField(max_length=200, blank=True)
+    met = models.BooleanField(null=True, blank=True)
+    assessed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "success criteria"
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Assignment(WorkspaceScoped):
+    """A person booked on an engagement for some hours a week: the basis of the capacity check."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    weekly_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "person"], name="assignment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.engagement}: {self.weekly_hours} h/week"
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Milestone(WorkspaceScoped):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200)
+    committed_date = models.DateField()
+    buffer_days = models.PositiveIntegerField(default=0)
+    forecast_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=MilestoneStatus.choices, default=MilestoneStatus.PLANNED
+    )
+    delivered_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["committed_date", "id"]
+        indexes = [models.Index(fields=["workspace", "committed_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days_late(self) -> int | None:
+        if self.delivered_on is None:
+            return None
+        return max(0, (self.delivered_on - self.committed_date).days)
+
+
+class DeliverableStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_REVIEW = "in_review", "In client review"
+    RETURNED = "returned", "Returned for changes"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class Deliverable(WorkspaceScoped):
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="deliverables"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliverables"
+    )
+    name = models.CharField(max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=DeliverableStatus.choices, default=DeliverableStatus.PLANNED
+    )
+    submitted_on = models.DateField(null=True, blank=True)
+    accepted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    RETURNED = "returned", "Returned"
+
+
+class DeliverableReview(WorkspaceScoped):
+    """One client review of a deliverable: accepted first time is the quality signal."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    outcome = models.CharField(max_length=10, choices=ReviewOutcome.choices)
+    reasons = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reviewed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable}: {self.outcome} on {self.reviewed_on}"
+
+
+class NoticeKind(models.TextChoices):
+    SLIP = "slip", "Schedule slip"
+    OVERRUN = "overrun", "Budget overrun"
+
+
+class Notice(WorkspaceScoped):
+    """A proactive notice to the client of a slip or an overrun: told before, or found out after."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="notices")
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="notices"
+    )
+    kind = models.CharField(max_length=8, choices=NoticeKind.choices)
+    sent_on = models.DateField()
+    new_date = models.DateField(null=True, blank=True)
+    new_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    message = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} notice on {self.sent_on}"
+
+
+class ChangeRequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ChangeRequest(WorkspaceScoped):
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    effort_hours = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    cost_impact = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    schedule_impact_days = models.IntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.DRAFT
+    )
+    submitted_on = models.DateField(null=True, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TimeEntry(WorkspaceScoped):
+    """Hours worked. Work on no scope item and no approved change request is scope creep."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="time_entries"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    person_name = models.CharField(max_length=200, blank=True)
+    date = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    cost_rate = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    bill_rate = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    scope_item = models.ForeignKey(
+        ScopeItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_entries"
+    )
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_entries"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # Set by importers: the same source row imported twice is recognised, never duplicated.
+    import_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 NULL: not imported
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "import_key"], name="time_entry_import_once"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "engagement", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h on {self.date}"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class FoundBy(models.TextChoices):
+    CLIENT = "client", "Client"
+    INTERNAL = "internal", "Us (internal review)"
+
+
+class QualityIssue(WorkspaceScoped):
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="quality_issues"
+    )
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.SET_NULL, null=True, blank=True, related_name="issues"
+    )
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    found_by = models.CharField(max_length=8, choices=FoundBy.choices)
+    opened_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    root_cause = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,141 @@
+"""Reads about engagements shared by pages, the API, reports and the trust signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from trustledger.engagements.models import (
+    Assignment,
+    ChangeRequestStatus,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    MilestoneStatus,
+    TimeEntry,
+)
+from trustledger.scoring.capacity import Booking, PersonLoad, check_capacity
+from trustledger.scoring.evm import EvmInputs, EvmResult, compute_evm, linear_planned_value
+from trustledger.workspaces.models import Membership, Workspace
+
+ZERO = Decimal(0)
+COST = ExpressionWrapper(
+    F("hours") * F("cost_rate"), output_field=DecimalField(max_digits=16, decimal_places=4)
+)
+BILLED = ExpressionWrapper(
+    F("hours") * F("bill_rate"), output_field=DecimalField(max_digits=16, decimal_places=4)
+)
+# Covered work: on a scope item, or on a change request approved by the day it was done.
+COVERED = Q(scope_item__isnull=False) | Q(
+    change_request__status=ChangeRequestStatus.APPROVED,
+    change_request__decided_on__lte=F("date"),
+)
+BOOKING_STATUSES = (EngagementStatus.PROPOSED, EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
+
+
+def list_engagements(
+    workspace: Workspace, *, client_id: int | None = None, status: str = "", q: str = ""
+) -> QuerySet[Engagement]:
+    qs = Engagement.objects.for_workspace(workspace).select_related("client", "lead")
+    if client_id:
+        qs = qs.filter(client_id=client_id)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(client__name__icontains=q))
+    return qs.order_by("-start_date", "name", "pk")
+
+
+def scope_creep_entries(engagement: Engagement) -> QuerySet[TimeEntry]:
+    """Time logged on no scope item and no change request approved before the work."""
+    return engagement.time_entries.exclude(COVERED)
+
+
+@dataclass(frozen=True)
+class Burn:
+    hours: Decimal
+    cost: Decimal
+    billed: Decimal
+    creep_hours: Decimal
+    creep_cost: Decimal
+
+
+def burn(engagement: Engagement, as_of: dt.date | None = None) -> Burn:
+    """Hours, cost, billed value and scope creep logged on the engagement (up to ``as_of``)."""
+    entries = engagement.time_entries.all()
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    totals = entries.aggregate(
+        hours=Coalesce(Sum("hours"), ZERO),
+        cost=Coalesce(Sum(COST), ZERO, output_field=DecimalField()),
+        billed=Coalesce(Sum(BILLED), ZERO, output_field=DecimalField()),
+        creep_hours=Coalesce(Sum("hours", filter=~COVERED), ZERO),
+        creep_cost=Coalesce(Sum(COST, filter=~COVERED), ZERO, output_field=DecimalField()),
+    )
+    return Burn(**{k: Decimal(v) for k, v in totals.items()})
+
+
+def percent_complete(engagement: Engagement, as_of: dt.date) -> float | None:
+    """Share of the (non-cancelled) milestones delivered by ``as_of``; None without milestones."""
+    milestones = engagement.milestones.exclude(status=MilestoneStatus.CANCELLED)
+    counts = milestones.aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(delivered_on__lte=as_of)),
+    )
+    return counts["done"] / counts["total"] if counts["total"] else None
+
+
+def evm(engagement: Engagement, as_of: dt.date) -> EvmResult | None:
+    """Earned value on the money budget; None without milestones or a budget to measure."""
+    done = percent_complete(engagement, as_of)
+    bac = float(engagement.budget_amount)
+    if done is None or bac <= 0:
+        return None
+    inputs = EvmInputs(
+        bac=bac,
+        planned_value=linear_planned_value(bac, engagement.start_date, engagement.end_date, as_of),
+        earned_value=bac * done,
+        actual_cost=float(burn(engagement, as_of).cost),
+    )
+    return compute_evm(inputs)
+
+
+def capacity_check(engagement: Engagement) -> list[PersonLoad]:
+    """Everyone assigned to ``engagement``: their booked hours vs capacity over its dates."""
+    people = list(engagement.assignments.values_list("person_id", flat=True))
+    overlapping = Assignment.objects.filter(
+        workspace_id=engagement.workspace_id,
+        person_id__in=people,
+        engagement__status__in=BOOKING_STATUSES,
+        engagement__start_date__lte=engagement.end_date,
+        engagement__end_date__gte=engagement.start_date,
+    ).values_list(
+        "person_id",
+        "engagement_id",
+        "engagement__start_date",
+        "engagement__end_date",
+        "weekly_hours",
+    )
+    bookings = [
+        Booking(person, start, end, float(hours), proposed=eng == engagement.pk)
+        for person, eng, start, end, hours in overlapping
+    ]
+    capacities = dict(
+        Membership.objects.filter(
+            workspace_id=engagement.workspace_id, user_id__in=people
+        ).values_list("user_id", "weekly_capacity_hours")
+    )
+    return check_capacity(
+        bookings,
+        {k: float(v) for k, v in capacities.items()},
+        engagement.start_date,
+        engagement.end_date,
+    )
+
+
+def milestones_with_notices(engagement: Engagement) -> QuerySet[Milestone]:
+    return engagement.milestones.prefetch_related("notices", "deliverables")
