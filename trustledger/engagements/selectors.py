@@ -69,14 +69,18 @@ def burn(engagement: Engagement, as_of: dt.date | None = None) -> Burn:
     entries = engagement.time_entries.all()
     if as_of is not None:
         entries = entries.filter(date__lte=as_of)
-    totals = entries.aggregate(
-        hours=Coalesce(Sum("hours"), ZERO),
-        cost=Coalesce(Sum(COST), ZERO, output_field=DecimalField()),
-        billed=Coalesce(Sum(BILLED), ZERO, output_field=DecimalField()),
-        creep_hours=Coalesce(Sum("hours", filter=~COVERED), ZERO),
-        creep_cost=Coalesce(Sum(COST, filter=~COVERED), ZERO, output_field=DecimalField()),
+    totals = (
+        entries.aggregate(  # keys differ from field names: Django refuses Sum("hours") as "hours"
+            total_hours=Coalesce(Sum("hours"), ZERO),
+            total_cost=Coalesce(Sum(COST), ZERO, output_field=DecimalField()),
+            total_billed=Coalesce(Sum(BILLED), ZERO, output_field=DecimalField()),
+            total_creep_hours=Coalesce(Sum("hours", filter=~COVERED), ZERO),
+            total_creep_cost=Coalesce(
+                Sum(COST, filter=~COVERED), ZERO, output_field=DecimalField()
+            ),
+        )
     )
-    return Burn(**{k: Decimal(v) for k, v in totals.items()})
+    return Burn(**{k.removeprefix("total_"): Decimal(v) for k, v in totals.items()})
 
 
 def percent_complete(engagement: Engagement, as_of: dt.date) -> float | None:
