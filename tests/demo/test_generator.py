@@ -6,6 +6,7 @@ import pytest
 from trustledger.clients.models import Client, Referral
 from trustledger.demo import generate_demo_firm
 from trustledger.demo.simulation import Archetype, simulate_stories
+from trustledger.engagements.models import Engagement, Milestone, TimeEntry
 
 TODAY = dt.date(2026, 11, 1)
 
@@ -18,6 +19,21 @@ def test_the_demo_firm_has_a_realistic_mix_of_clients():
     assert clients.filter(status="lost").count() >= 3
     assert clients.filter(relationship_start__lt=TODAY - dt.timedelta(days=2 * 365)).exists()
     assert Referral.objects.for_workspace(workspace).exists()
+
+
+@pytest.mark.django_db
+def test_clients_who_left_were_served_worse_than_those_who_stayed():
+    workspace = generate_demo_firm(seed=7, today=TODAY)
+    milestones = Milestone.objects.for_workspace(workspace).filter(delivered_on__isnull=False)
+
+    def late_share(status):
+        ours = list(milestones.filter(engagement__client__status=status))
+        late = [m for m in ours if m.days_late > m.buffer_days]
+        return len(late) / len(ours)
+
+    assert late_share("lost") > 1.5 * late_share("active")
+    assert TimeEntry.objects.for_workspace(workspace).count() > 5000
+    assert Engagement.objects.for_workspace(workspace).filter(status="active").exists()
 
 
 @pytest.mark.django_db
