@@ -1,0 +1,153 @@
+"""Alert rules: each returns an AlertCandidate when its rule fires, else None.
+
+The trust app adds the client and the owner, deduplicates, and stores the alert; these rules only
+decide whether a fact is alarming and say why and what to do next.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from trustledger.scoring.evm import EvmResult
+from trustledger.scoring.indicators import Inquiry, Milestone, NpsAnswer, ScopeWork
+from trustledger.scoring.nps import category
+
+_BAND_RANK = {"at_risk": 0, "watch": 1, "healthy": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCandidate:
+    """Why an alert fires (`cause` is a stable code), with the date of the evidence behind it."""
+
+    cause: str
+    detail: str
+    suggested_step: str
+    evidence_date: date
+
+
+def band_drop(previous: str, current: str, *, on: date) -> AlertCandidate | None:
+    """Fires when the band gets worse (healthy > watch > at_risk); 'not_enough_data' never does."""
+    if previous not in _BAND_RANK or current not in _BAND_RANK:
+        return None
+    if _BAND_RANK[current] >= _BAND_RANK[previous]:
+        return None
+    return AlertCandidate(
+        "band_drop",
+        f"Trust fell from {previous} to {current}.",
+        "Review the indicators that fell and talk to the client this week.",
+        on,
+    )
+
+
+def index_fall(
+    series: Iterable[tuple[date, float]], *, points: float = 10, days: int = 30
+) -> AlertCandidate | None:
+    """Fires when the latest index is `points` or more below its highest value in the `days`
+    before it (the series of (date, index) may be in any order)."""
+    ordered = sorted(series)
+    if not ordered:
+        return None
+    last_day, last = ordered[-1]
+    peak_day, peak = max(
+        ((d, v) for d, v in ordered if d >= last_day - timedelta(days=days)), key=lambda p: p[1]
+    )
+    if peak - last < points:
+        return None
+    return AlertCandidate(
+        "index_fall",
+        f"Trust index fell {peak - last:.0f} points, from {peak:.0f} on {peak_day} to {last:.0f}.",
+        "Find the events behind the fall in the indicator breakdown and address the largest.",
+        last_day,
+    )
+
+
+def detractor_answer(answer: NpsAnswer) -> AlertCandidate | None:
+    """Fires on an NPS answer of 0-6."""
+    if category(answer.score) != "detractor":
+        return None
+    return AlertCandidate(
+        "detractor_answer",
+        f"{answer.contact} answered {answer.score} to the NPS survey.",
+        "Call the contact within a week, listen, and log a follow-up with an owner.",
+        answer.answered_on,
+    )
+
+
+def unapproved_work(work: ScopeWork) -> AlertCandidate | None:
+    """Fires on hours logged on scope that no approved change request covers."""
+    if work.approved or work.hours == 0:
+        return None
+    return AlertCandidate(
+        "unapproved_scope",
+        f"{work.hours:g} h logged on unapproved scope: {work.description}.",
+        "Stop the work or raise a change request and get the client's approval first.",
+        work.day,
+    )
+
+
+def milestone_missed_without_notice(milestone: Milestone, *, as_of: date) -> AlertCandidate | None:
+    """Fires when a milestone missed its committed date and the client was not told by then."""
+    m = milestone
+    delivered = m.delivered if m.delivered is not None and m.delivered <= as_of else None
+    missed = m.committed < (as_of if delivered is None else delivered)
+    told = m.notice_sent is not None and m.notice_sent <= min(m.committed, as_of)
+    if not missed or told:
+        return None
+    return AlertCandidate(
+        "milestone_missed_without_notice",
+        f"Milestone {m.name} missed its committed date {m.committed} with no notice given.",
+        "Tell the client now: the new date, why it slipped, and what changes to hold it.",
+        m.committed,
+    )
+
+
+def inquiry_past_sla(inquiry: Inquiry, *, now: datetime) -> AlertCandidate | None:
+    """Fires when an inquiry had no first response by its SLA deadline (known at `now`)."""
+    q = inquiry
+    response = (
+        q.first_response if q.first_response is not None and q.first_response <= now else None
+    )
+    if (now if response is None else response) <= q.sla_due:
+        return None
+    state = "is still unanswered" if response is None else "was answered late"
+    return AlertCandidate(
+        "inquiry_past_sla",
+        f"Inquiry {q.subject!r} {state} (SLA due {q.sla_due:%Y-%m-%d %H:%M}).",
+        "Answer the client now and check why the SLA was missed.",
+        q.sla_due.date(),
+    )
+
+
+def cadence_overdue(
+    kind: str, *, last_held: date, interval_days: int, as_of: date
+) -> AlertCandidate | None:
+    """Fires when a planned touch (check-in, review...) has not happened for twice its interval.
+
+    `last_held` is the last time it happened, or the plan's start if it never did.
+    """
+    if interval_days <= 0:
+        raise ValueError("interval_days must be positive")
+    silent = (as_of - last_held).days
+    if silent < 2 * interval_days:
+        return None
+    return AlertCandidate(
+        "cadence_overdue",
+        f"No {kind} for {silent} days (planned every {interval_days} days).",
+        f"Schedule the {kind} with the client this week.",
+        last_held + timedelta(days=2 * interval_days),
+    )
+
+
+def forecast_overrun(
+    engagement: str, result: EvmResult, *, on: date, threshold: float = 0.10
+) -> AlertCandidate | None:
+    """Fires when the forecast (EAC = BAC / CPI) exceeds the budget by `threshold` (10%) or more."""
+    # The tolerance lets an overrun of exactly the threshold fire despite float rounding.
+    if result.forecast_overrun is None or result.forecast_overrun < threshold - 1e-9:
+        return None
+    return AlertCandidate(
+        "forecast_overrun",
+        f"{engagement} is forecast to end {result.forecast_overrun:.0%} over budget.",
+        "Tell the client before the overrun happens, with options: less scope or a change request.",
+        on,
+    )
