@@ -169,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--workspace", help="workspace slug (may be left out when there is one)")
     where.add_argument("--new-workspace", metavar="NAME", help="create a workspace owned by them")
     user.set_defaults(func=cmd_createuser)
+
+    from trustledger.trust.cli import add_commands as add_trust_commands
+
+    add_trust_commands(sub)
     return parser
 
 

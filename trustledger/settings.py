@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trustledger.workspaces",
     "trustledger.clients",
     "trustledger.engagements",
+    "trustledger.trust",
 ]
 
 MIDDLEWARE = [

@@ -74,7 +74,7 @@ def test_burn_adds_hours_cost_and_billed_value(engagement):
 def test_earned_value_follows_delivered_milestones(engagement):
     MilestoneFactory(engagement=engagement, delivered_on=dt.date(2026, 2, 1), status="delivered")
     MilestoneFactory(engagement=engagement)
-    TimeEntryFactory(engagement=engagement, hours=Decimal(100), cost_rate=Decimal(400))
+    TimeEntryFactory(engagement=engagement, hours=Decimal(100), bill_rate=Decimal(400))
     result = selectors.evm(engagement, dt.date(2026, 3, 1))
     assert result is not None
     assert result.cpi == pytest.approx(30000 / 40000)

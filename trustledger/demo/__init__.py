@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from trustledger.demo import clients, engagements, people
+from trustledger.demo import clients, engagements, people, trust
 from trustledger.demo.context import DemoContext
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import create_workspace
@@ -41,6 +41,7 @@ def generate_demo_firm(
     )
     for part in PARTS:
         part(ctx)
+    trust.build(ctx)  # last: the index reads what every part wrote
     return workspace
 
 

@@ -216,6 +216,7 @@ class _EngagementBuilder:
                 ),
                 delivered_on=delivered if done else None,
                 forecast_date=delivered if late else None,
+                recorded_at=_at(self.start),
             )
             if late and rng.random() < q:  # good service warns the client ahead of the miss
                 sent = committed - dt.timedelta(days=rng.randint(2, 15))
@@ -327,7 +328,7 @@ class _EngagementBuilder:
         while day <= last:
             creep_chance = max(0.0, 0.75 - self.q(day)) * 0.5
             for person, hours in zip(team, team_hours, strict=True):
-                worked = Decimal(max(1, round(hours * rng.uniform(0.7, 1.3 + (1 - self.q(day))))))
+                worked = Decimal(max(1, round(hours * rng.uniform(0.65, 1.15 + (1 - self.q(day))))))
                 on_cr = self.approved and rng.random() < 0.15
                 cr = rng.choice(self.approved) if on_cr else None
                 if cr is not None and cr.decided_on and cr.decided_on > day:

@@ -103,7 +103,9 @@ def evm(engagement: Engagement, as_of: dt.date) -> EvmResult | None:
         bac=bac,
         planned_value=linear_planned_value(bac, engagement.start_date, engagement.end_date, as_of),
         earned_value=bac * done,
-        actual_cost=float(burn(engagement, as_of).cost),
+        actual_cost=float(
+            burn(engagement, as_of).billed
+        ),  # the client's budget burns at bill rates
     )
     return compute_evm(inputs)
 

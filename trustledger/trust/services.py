@@ -1,0 +1,174 @@
+"""Computing and storing the trust index: configuration versions, snapshots, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from trustledger.clients.models import Client
+from trustledger.scoring.facts import ClientFacts, ScoreCard, score_client
+from trustledger.scoring.index import INDICATORS, IndicatorResult
+from trustledger.trust import signals
+from trustledger.trust.alerting import raise_alerts
+from trustledger.trust.models import SnapshotKind, TrustConfig, TrustSnapshot
+from trustledger.workspaces.models import User, Workspace
+from trustledger.workspaces.services import DomainError, record_audit
+
+EVIDENCE_PER_INDICATOR = 40
+CONFIG_FIELDS = (
+    "weights",
+    "window_days",
+    "half_life_days",
+    "healthy_at",
+    "at_risk_below",
+    "min_confidence",
+    "fall_alert_points",
+    "fall_alert_days",
+)
+
+
+def current_config(workspace: Workspace) -> TrustConfig:
+    """The workspace's configuration in force (version 1, the defaults, on first use)."""
+    config = TrustConfig.objects.for_workspace(workspace).order_by("-version").first()
+    if config is None:
+        config, _ = TrustConfig.objects.get_or_create(workspace=workspace, version=1)
+    return config
+
+
+@transaction.atomic
+def update_config(
+    workspace: Workspace, *, by: User | None, note: str = "", **values: Any
+) -> TrustConfig:
+    """Save a new version of the configuration (validated by the scoring rules), audited."""
+    old = current_config(workspace)
+    data = {f: getattr(old, f) for f in CONFIG_FIELDS} | values
+    unknown = set(data["weights"]) - set(INDICATORS)
+    if unknown:
+        raise DomainError(f"Unknown indicators: {', '.join(sorted(unknown))}.", field="weights")
+    new = TrustConfig(
+        workspace=workspace, version=old.version + 1, created_by=by, note=note, **data
+    )
+    try:
+        new.index_settings()
+    except ValueError as error:
+        raise DomainError(str(error).capitalize() + ".") from None
+    changes = {f: [getattr(old, f), data[f]] for f in CONFIG_FIELDS if getattr(old, f) != data[f]}
+    if not changes:
+        return old
+    new.save()
+    record_audit(workspace, by, "trust_config.changed", new, changes)
+    return new
+
+
+def clients_as_of(
+    workspace: Workspace, as_of: dt.date, client_ids: Sequence[int] | None = None
+) -> list[int]:
+    """Clients the firm served on ``as_of``: started by then and not yet lost."""
+    qs = (
+        Client.objects.for_workspace(workspace)
+        .filter(relationship_start__lte=as_of)
+        .filter(Q(lost_on__isnull=True) | Q(lost_on__gt=as_of))
+    )
+    if client_ids is not None:
+        qs = qs.filter(pk__in=client_ids)
+    return list(qs.values_list("pk", flat=True))
+
+
+def score_workspace(
+    workspace: Workspace,
+    as_of: dt.date,
+    config: TrustConfig | None = None,
+    client_ids: Sequence[int] | None = None,
+) -> tuple[dict[int, ScoreCard], dict[int, ClientFacts]]:
+    """Every served client's score card as of ``as_of``, from facts known by then."""
+    config = config or current_config(workspace)
+    settings = config.index_settings()
+    facts = signals.collect(workspace, as_of, settings, client_ids)
+    cards = {
+        client_id: score_client(facts[client_id], as_of=as_of, settings=settings)
+        for client_id in clients_as_of(workspace, as_of, client_ids)
+    }
+    return cards, facts
+
+
+def _evidence(indicators: tuple[IndicatorResult, ...]) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for result in indicators:
+        items = sorted(result.evidence, key=lambda e: (e.date, e.description), reverse=True)
+        out[result.key] = [
+            {"date": e.date.isoformat(), "description": e.description, "impact": round(e.impact, 2)}
+            for e in items[:EVIDENCE_PER_INDICATOR]
+        ]
+    return out
+
+
+def _snapshot(
+    workspace: Workspace,
+    client_id: int,
+    card: ScoreCard,
+    as_of: dt.date,
+    kind: str,
+    config: TrustConfig,
+) -> TrustSnapshot:
+    result = card.index
+    return TrustSnapshot(
+        workspace=workspace,
+        client_id=client_id,
+        as_of=as_of,
+        kind=kind,
+        index=None if result.index is None else round(result.index, 2),
+        confidence=round(result.confidence, 4),
+        band=result.band,
+        pillar_scores={
+            k: None if v is None else round(v, 2) for k, v in result.pillar_scores.items()
+        },
+        scores={k: None if v is None else round(v, 2) for k, v in result.scores.items()},
+        weights=dict(result.weights),
+        evidence=_evidence(card.indicators),
+        config=config,
+    )
+
+
+@transaction.atomic
+def take_snapshots(
+    workspace: Workspace,
+    as_of: dt.date,
+    *,
+    kind: str = SnapshotKind.WEEKLY,
+    client_ids: Sequence[int] | None = None,
+    alerts: bool = True,
+) -> list[TrustSnapshot]:
+    """Compute and store the index of every client (or the chosen ones) as of ``as_of``.
+
+    Storing replaces any snapshot of the same kind and date, so re-running is harmless.
+    """
+    config = current_config(workspace)
+    cards, facts = score_workspace(workspace, as_of, config, client_ids)
+    existing = TrustSnapshot.objects.for_workspace(workspace).filter(kind=kind, as_of=as_of)
+    if kind == SnapshotKind.CURRENT:
+        existing = TrustSnapshot.objects.for_workspace(workspace).filter(kind=kind)
+    existing.filter(client_id__in=list(cards)).delete()
+    snapshots = TrustSnapshot.objects.bulk_create(
+        [_snapshot(workspace, cid, card, as_of, kind, config) for cid, card in cards.items()],
+        batch_size=500,
+    )
+    if alerts:
+        raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config)
+    return snapshots
+
+
+def recompute_client(client: Client, as_of: dt.date | None = None) -> TrustSnapshot | None:
+    """Refresh one client's current value after a new fact (a handful of queries)."""
+    from django.utils import timezone
+
+    snapshots = take_snapshots(
+        client.workspace,
+        as_of or timezone.localdate(),
+        kind=SnapshotKind.CURRENT,
+        client_ids=[client.pk],
+    )
+    return snapshots[0] if snapshots else None
