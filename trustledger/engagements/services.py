@@ -32,11 +32,23 @@ from trustledger.engagements.models import (
     SuccessCriterion,
     TimeEntry,
 )
+from trustledger.trust.tasks import schedule_recompute
 from trustledger.workspaces.models import Membership, User
 from trustledger.workspaces.permissions import Action, can
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
 
 S = EngagementStatus
+
+
+def _audit(
+    workspace: Any, by: User | None, action: str, obj: Any, changes: dict[str, Any] | None = None
+) -> None:
+    """Audit a change to an engagement fact, then refresh that client's trust index."""
+    record_audit(workspace, by, action, obj, changes)
+    engagement = obj if isinstance(obj, Engagement) else obj.engagement
+    schedule_recompute(engagement.client_id)
+
+
 # Which status may follow which. Closing and cancelling are final.
 TRANSITIONS: dict[str, set[str]] = {
     S.PROPOSED: {S.ACTIVE, S.CANCELLED},
@@ -69,7 +81,7 @@ def create_engagement(client: Client, *, by: User | None, **data: Any) -> Engage
     _check_dates(data["start_date"], data["end_date"])
     _check_member(client, data.get("lead"), "lead")
     engagement = Engagement.objects.create(workspace=client.workspace, client=client, **data)
-    record_audit(client.workspace, by, "engagement.created", engagement)
+    _audit(client.workspace, by, "engagement.created", engagement)
     return engagement
 
 
@@ -86,7 +98,7 @@ def update_engagement(engagement: Engagement, *, by: User | None, **data: Any) -
     changes = diff_fields(engagement, data)
     if changes:
         engagement.save()
-        record_audit(engagement.workspace, by, "engagement.updated", engagement, changes)
+        _audit(engagement.workspace, by, "engagement.updated", engagement, changes)
     return engagement
 
 
@@ -98,7 +110,7 @@ def sign_off_charter(
         raise DomainError("The sign-off must come from a contact of this client.", field="contact")
     engagement.signed_off_by, engagement.signed_off_on = contact, on
     engagement.save(update_fields=["signed_off_by", "signed_off_on"])
-    record_audit(
+    _audit(
         engagement.workspace,
         by,
         "engagement.charter_signed",
@@ -147,7 +159,7 @@ def change_status(
     changes: dict[str, Any] = {"status": [old, status]}
     if override_reason:
         changes["override_reason"] = [None, override_reason]
-    record_audit(engagement.workspace, by, action, engagement, changes)
+    _audit(engagement.workspace, by, action, engagement, changes)
     return engagement
 
 
@@ -176,7 +188,7 @@ def add_scope_item(
     item = ScopeItem.objects.create(
         workspace=engagement.workspace, engagement=engagement, title=title, description=description
     )
-    record_audit(engagement.workspace, by, "scope_item.added", item)
+    _audit(engagement.workspace, by, "scope_item.added", item)
     return item
 
 
@@ -190,7 +202,7 @@ def add_success_criterion(
         description=description,
         target=target,
     )
-    record_audit(engagement.workspace, by, "success_criterion.added", criterion)
+    _audit(engagement.workspace, by, "success_criterion.added", criterion)
     return criterion
 
 
@@ -201,9 +213,7 @@ def assess_success_criterion(
     old = criterion.met
     criterion.met, criterion.assessed_on = met, on
     criterion.save(update_fields=["met", "assessed_on"])
-    record_audit(
-        criterion.workspace, by, "success_criterion.assessed", criterion, {"met": [old, met]}
-    )
+    _audit(criterion.workspace, by, "success_criterion.assessed", criterion, {"met": [old, met]})
     return criterion
 
 
@@ -217,7 +227,7 @@ def assign_person(
         person=person,
         defaults={"workspace": engagement.workspace, "weekly_hours": weekly_hours},
     )
-    record_audit(
+    _audit(
         engagement.workspace,
         by,
         "assignment.set",
@@ -232,7 +242,7 @@ def add_milestone(engagement: Engagement, *, by: User | None, **data: Any) -> Mi
     milestone = Milestone.objects.create(
         workspace=engagement.workspace, engagement=engagement, **data
     )
-    record_audit(engagement.workspace, by, "milestone.added", milestone)
+    _audit(engagement.workspace, by, "milestone.added", milestone)
     return milestone
 
 
@@ -252,7 +262,7 @@ def update_milestone(milestone: Milestone, *, by: User | None, **data: Any) -> M
     changes = diff_fields(milestone, data)
     if changes:
         milestone.save()
-        record_audit(milestone.workspace, by, "milestone.updated", milestone, changes)
+        _audit(milestone.workspace, by, "milestone.updated", milestone, changes)
     return milestone
 
 
@@ -264,7 +274,7 @@ def deliver_milestone(milestone: Milestone, *, on: dt.date, by: User | None) -> 
         raise DomainError("A cancelled milestone cannot be delivered.", field="status")
     milestone.status, milestone.delivered_on = MilestoneStatus.DELIVERED, on
     milestone.save(update_fields=["status", "delivered_on"])
-    record_audit(
+    _audit(
         milestone.workspace,
         by,
         "milestone.delivered",
@@ -282,7 +292,7 @@ def add_deliverable(engagement: Engagement, *, by: User | None, **data: Any) -> 
     deliverable = Deliverable.objects.create(
         workspace=engagement.workspace, engagement=engagement, **data
     )
-    record_audit(engagement.workspace, by, "deliverable.added", deliverable)
+    _audit(engagement.workspace, by, "deliverable.added", deliverable)
     return deliverable
 
 
@@ -294,7 +304,7 @@ def submit_deliverable(deliverable: Deliverable, *, on: dt.date, by: User | None
         )
     deliverable.status, deliverable.submitted_on = DeliverableStatus.IN_REVIEW, on
     deliverable.save(update_fields=["status", "submitted_on"])
-    record_audit(deliverable.workspace, by, "deliverable.submitted", deliverable)
+    _audit(deliverable.workspace, by, "deliverable.submitted", deliverable)
     return deliverable
 
 
@@ -319,7 +329,7 @@ def record_review(
     else:
         deliverable.status = DeliverableStatus.RETURNED
     deliverable.save(update_fields=["status", "accepted_on"])
-    record_audit(
+    _audit(
         deliverable.workspace,
         by,
         f"deliverable.{outcome}",
@@ -347,7 +357,7 @@ def record_notice(engagement: Engagement, *, by: User | None, **data: Any) -> No
     if milestone is not None and notice.new_date:
         milestone.forecast_date = notice.new_date
         milestone.save(update_fields=["forecast_date"])
-    record_audit(engagement.workspace, by, f"notice.{notice.kind}", notice)
+    _audit(engagement.workspace, by, f"notice.{notice.kind}", notice)
     return notice
 
 
@@ -360,7 +370,7 @@ def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEnt
     if data["hours"] <= 0 or data["hours"] > 24:
         raise DomainError("Hours must be more than 0 and at most 24.", field="hours")
     entry = TimeEntry.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
-    record_audit(engagement.workspace, by, "time.logged", entry)
+    _audit(engagement.workspace, by, "time.logged", entry)
     return entry
 
 
@@ -368,7 +378,7 @@ def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEnt
 def create_change_request(engagement: Engagement, *, by: User | None, **data: Any) -> ChangeRequest:
     data.pop("status", None)
     cr = ChangeRequest.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
-    record_audit(engagement.workspace, by, "change_request.created", cr)
+    _audit(engagement.workspace, by, "change_request.created", cr)
     return cr
 
 
@@ -378,7 +388,7 @@ def submit_change_request(cr: ChangeRequest, *, on: dt.date, by: User | None) ->
         raise DomainError("Only a draft can be submitted.", field="status")
     cr.status, cr.submitted_on = ChangeRequestStatus.SUBMITTED, on
     cr.save(update_fields=["status", "submitted_on"])
-    record_audit(cr.workspace, by, "change_request.submitted", cr)
+    _audit(cr.workspace, by, "change_request.submitted", cr)
     return cr
 
 
@@ -425,7 +435,7 @@ def decide_change_request(
             description=cr.description,
             change_request=cr,
         )
-    record_audit(cr.workspace, by, f"change_request.{cr.status}", cr, changes)
+    _audit(cr.workspace, by, f"change_request.{cr.status}", cr, changes)
     return cr
 
 
@@ -436,7 +446,7 @@ def withdraw_change_request(cr: ChangeRequest, *, by: User | None) -> ChangeRequ
     old = cr.status
     cr.status = ChangeRequestStatus.WITHDRAWN
     cr.save(update_fields=["status"])
-    record_audit(cr.workspace, by, "change_request.withdrawn", cr, {"status": [old, cr.status]})
+    _audit(cr.workspace, by, "change_request.withdrawn", cr, {"status": [old, cr.status]})
     return cr
 
 
@@ -448,7 +458,7 @@ def record_quality_issue(engagement: Engagement, *, by: User | None, **data: Any
     issue = QualityIssue.objects.create(
         workspace=engagement.workspace, engagement=engagement, **data
     )
-    record_audit(engagement.workspace, by, "quality_issue.opened", issue)
+    _audit(engagement.workspace, by, "quality_issue.opened", issue)
     return issue
 
 
@@ -462,5 +472,5 @@ def resolve_quality_issue(
         raise DomainError("It cannot be resolved before it was opened.", field="resolved_on")
     issue.resolved_on, issue.root_cause = on, root_cause
     issue.save(update_fields=["resolved_on", "root_cause"])
-    record_audit(issue.workspace, by, "quality_issue.resolved", issue)
+    _audit(issue.workspace, by, "quality_issue.resolved", issue)
     return issue

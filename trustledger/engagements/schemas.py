@@ -1,0 +1,458 @@
+"""Request and response shapes of the engagements API.
+
+No ``from __future__ import annotations``: ninja reads these annotations at run time.
+Text is stripped and refuses NUL and lone surrogates (PostgreSQL stores neither); money and hours
+are decimals within the columns' precision; dates stay within years a firm can mean, so date
+arithmetic cannot overflow.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Schema
+from pydantic import AfterValidator, StringConstraints, field_validator
+
+from trustledger.engagements.models import (
+    ChangeRequestStatus,
+    DeliverableStatus,
+    EngagementStatus,
+    EngagementType,
+    FoundBy,
+    MilestoneStatus,
+    NoticeKind,
+    ReviewOutcome,
+    Severity,
+)
+from trustledger.engagements.selectors import COVERED
+
+
+def _storable(value: str) -> str:
+    """PostgreSQL stores neither NUL nor lone surrogates: refuse them at the door."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _not_null(value: Any) -> Any:
+    """A partial update may leave a field out, but may not blank a required one with null."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
+
+
+def _text(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Storable = AfterValidator(_storable)
+
+
+Name = Annotated[str, _text(1, 200), Storable]
+Line = Annotated[str, _text(0, 200), Storable]
+Criterion = Annotated[str, _text(1, 300), Storable]
+Note = Annotated[str, _text(0, 500), Storable]
+ExternalId = Annotated[str, _text(0, 100), Storable]
+LongText = Annotated[str, _text(0, 20_000), Storable]
+Search = Annotated[str, _text(0, 200), Storable]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
+Id = Annotated[int, Field(ge=1, le=2**62)]
+# Inputs stay two digits below the columns, so budget + approved change never overflows them.
+Hours = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Rate = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+DayHours = Annotated[Decimal, Field(gt=0, le=24, decimal_places=2)]
+WeeklyHours = Annotated[Decimal, Field(ge=0, le=168, decimal_places=1)]
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+# Engagements and their charter
+
+
+class EngagementOut(Schema):
+    id: int
+    client_id: int
+    name: str
+    type: EngagementType
+    status: EngagementStatus
+    start_date: dt.date
+    end_date: dt.date
+    budget_hours: Decimal
+    budget_amount: Decimal
+    currency: str
+    lead_id: int | None
+    kickoff_date: dt.date | None
+    signed_off_by_id: int | None
+    signed_off_on: dt.date | None
+    charter_signed: bool
+    activated_on: dt.date | None
+    closed_on: dt.date | None
+    external_id: str
+
+
+class BudgetOut(Schema):
+    """Burn to ``as_of`` and earned value; EVM figures are null without milestones or budget."""
+
+    as_of: dt.date
+    hours: Decimal
+    cost: Decimal
+    billed: Decimal
+    hours_remaining: Decimal
+    scope_creep_hours: Decimal
+    scope_creep_cost: Decimal
+    percent_complete: float | None
+    cost_variance: float | None
+    schedule_variance: float | None
+    cpi: float | None
+    spi: float | None
+    eac: float | None
+    etc: float | None
+    vac: float | None
+    tcpi: float | None
+    forecast_overrun: float | None
+
+
+class EngagementDetailOut(EngagementOut):
+    budget: BudgetOut
+
+
+class EngagementIn(Schema):
+    client_id: Id
+    name: Name
+    type: EngagementType
+    start_date: Date
+    end_date: Date
+    budget_hours: Hours = Decimal(0)
+    budget_amount: Money = Decimal(0)
+    currency: Currency = "EUR"
+    lead_id: Id | None = None
+    kickoff_date: Date | None = None
+    external_id: ExternalId = ""
+
+
+class EngagementPatch(Schema):
+    name: Name | None = None
+    type: EngagementType | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
+    budget_hours: Hours | None = None
+    budget_amount: Money | None = None
+    currency: Currency | None = None
+    lead_id: Id | None = None
+    kickoff_date: Date | None = None
+    external_id: ExternalId | None = None
+
+    _present = field_validator(
+        "name", "type", "start_date", "end_date", "budget_hours", "budget_amount", "currency"
+    )(_not_null)
+
+
+class EngagementFilter(FilterSchema):
+    client_id: Id | None = None
+    status: EngagementStatus | None = None
+    q: Search = ""
+
+
+class StatusIn(Schema):
+    status: EngagementStatus
+    override_reason: Note = ""
+    on: Date | None = None
+
+
+class SignOffIn(Schema):
+    contact_id: Id
+    signed_off_on: Date
+
+
+class PersonLoadOut(Schema):
+    person_id: int
+    person_name: str
+    capacity: float
+    peak_hours: float
+    peak_week: dt.date | None
+    weeks_over: list[dt.date]
+    over_committed: bool
+
+
+class CapacityOut(Schema):
+    engagement_id: int
+    start_date: dt.date
+    end_date: dt.date
+    over_committed: bool
+    people: list[PersonLoadOut]
+
+
+class AssignmentOut(Schema):
+    id: int
+    engagement_id: int
+    person_id: int
+    weekly_hours: Decimal
+
+
+class AssignmentIn(Schema):
+    person_id: Id
+    weekly_hours: WeeklyHours
+
+
+class ScopeItemOut(Schema):
+    id: int
+    engagement_id: int
+    title: str
+    description: str
+    change_request_id: int | None
+
+
+class ScopeItemIn(Schema):
+    title: Name
+    description: LongText = ""
+
+
+class CriterionOut(Schema):
+    id: int
+    engagement_id: int
+    description: str
+    target: str
+    met: bool | None
+    assessed_on: dt.date | None
+
+
+class CriterionIn(Schema):
+    description: Criterion
+    target: Line = ""
+
+
+class AssessmentIn(Schema):
+    met: bool
+    assessed_on: Date
+
+
+# Milestones, deliverables and reviews
+
+
+class MilestoneOut(Schema):
+    id: int
+    engagement_id: int
+    name: str
+    committed_date: dt.date
+    buffer_days: int
+    forecast_date: dt.date | None
+    status: MilestoneStatus
+    delivered_on: dt.date | None
+    days_late: int | None
+
+
+class MilestoneIn(Schema):
+    name: Name
+    committed_date: Date
+    buffer_days: Days = 0
+    forecast_date: Date | None = None
+
+
+class MilestonePatch(Schema):
+    name: Name | None = None
+    committed_date: Date | None = None
+    buffer_days: Days | None = None
+    forecast_date: Date | None = None
+    status: MilestoneStatus | None = None
+    delivered_on: Date | None = None
+
+    _present = field_validator("name", "committed_date", "buffer_days", "status")(_not_null)
+
+
+class MilestoneFilter(FilterSchema):
+    status: MilestoneStatus | None = None
+
+
+class DeliverIn(Schema):
+    delivered_on: Date
+
+
+class ReviewOut(Schema):
+    id: int
+    outcome: ReviewOutcome
+    reviewed_on: dt.date
+    reasons: str
+
+
+class DeliverableOut(Schema):
+    id: int
+    engagement_id: int
+    milestone_id: int | None
+    name: str
+    due_date: dt.date
+    status: DeliverableStatus
+    submitted_on: dt.date | None
+    accepted_on: dt.date | None
+    reviews: list[ReviewOut]
+
+    @staticmethod
+    def resolve_reviews(obj: Any) -> Any:
+        return obj.reviews.all()
+
+
+class DeliverableIn(Schema):
+    name: Name
+    due_date: Date
+    milestone_id: Id | None = None
+
+
+class DeliverableFilter(FilterSchema):
+    status: DeliverableStatus | None = None
+    milestone_id: Id | None = None
+
+
+class SubmitIn(Schema):
+    """When it went to the client; today when left out."""
+
+    submitted_on: Date | None = None
+
+
+class ReviewIn(Schema):
+    outcome: ReviewOutcome
+    reviewed_on: Date
+    reasons: LongText = ""
+
+
+# Time, change requests, quality issues, notices
+
+
+class TimeEntryOut(Schema):
+    id: int
+    engagement_id: int
+    person_id: int | None
+    person_name: str
+    date: dt.date
+    hours: Decimal
+    cost_rate: Decimal
+    bill_rate: Decimal
+    scope_item_id: int | None
+    change_request_id: int | None
+    note: str
+    scope_creep: bool
+
+    @staticmethod
+    def resolve_scope_creep(obj: Any) -> bool:
+        return bool(obj.is_creep)
+
+
+class TimeEntryIn(Schema):
+    """Hours on a day; ``person_id`` defaults to the signed-in person."""
+
+    date: Date
+    hours: DayHours
+    person_id: Id | None = None
+    person_name: Line = ""
+    cost_rate: Rate = Decimal(0)
+    bill_rate: Rate = Decimal(0)
+    scope_item_id: Id | None = None
+    change_request_id: Id | None = None
+    note: Note = ""
+
+
+class TimeEntryFilter(FilterSchema):
+    from_: Annotated[Date | None, FilterLookup("date__gte")] = Field(None, alias="from")
+    to: Annotated[Date | None, FilterLookup("date__lte")] = None
+    person_id: Id | None = None
+    scope_creep: bool | None = None
+
+    def filter_scope_creep(self, value: bool | None) -> Q:
+        """True: only work on no scope (as ``selectors.scope_creep_entries``); false: the rest."""
+        if value is None:
+            return Q()
+        return ~COVERED if value else COVERED
+
+
+class ChangeRequestOut(Schema):
+    id: int
+    engagement_id: int
+    title: str
+    description: str
+    effort_hours: Decimal
+    cost_impact: Decimal
+    schedule_impact_days: int
+    status: ChangeRequestStatus
+    submitted_on: dt.date | None
+    decided_on: dt.date | None
+    decided_by_id: int | None
+    decision_note: str
+
+
+class ChangeRequestIn(Schema):
+    title: Name
+    description: LongText = ""
+    effort_hours: Hours = Decimal(0)
+    cost_impact: Money = Decimal(0)
+    schedule_impact_days: Days = 0
+
+
+class ChangeRequestFilter(FilterSchema):
+    status: ChangeRequestStatus | None = None
+
+
+class DecisionIn(Schema):
+    approve: bool
+    decided_by_contact_id: Id
+    decided_on: Date
+    note: LongText = ""
+
+
+class QualityIssueOut(Schema):
+    id: int
+    engagement_id: int
+    deliverable_id: int | None
+    title: str
+    severity: Severity
+    found_by: FoundBy
+    opened_on: dt.date
+    resolved_on: dt.date | None
+    root_cause: str
+
+
+class QualityIssueIn(Schema):
+    title: Name
+    severity: Severity
+    found_by: FoundBy
+    opened_on: Date
+    deliverable_id: Id | None = None
+
+
+class QualityIssueFilter(FilterSchema):
+    severity: Severity | None = None
+    found_by: FoundBy | None = None
+    open: Annotated[bool | None, FilterLookup("resolved_on__isnull")] = None
+
+
+class ResolveIn(Schema):
+    resolved_on: Date
+    root_cause: Annotated[str, _text(1, 20_000), Storable]
+
+
+class NoticeOut(Schema):
+    id: int
+    engagement_id: int
+    milestone_id: int | None
+    kind: NoticeKind
+    sent_on: dt.date
+    new_date: dt.date | None
+    new_cost: Decimal | None
+    message: str
+
+
+class NoticeIn(Schema):
+    kind: NoticeKind
+    sent_on: Date
+    milestone_id: Id | None = None
+    new_date: Date | None = None
+    new_cost: Money | None = None
+    message: LongText = ""
+
+
+class NoticeFilter(FilterSchema):
+    kind: NoticeKind | None = None
+    milestone_id: Id | None = None
