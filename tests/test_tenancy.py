@@ -6,6 +6,7 @@ added; a new URL parameter must be given an object of A's below, or this test fa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from tests.engagements.factories import (
     SuccessCriterionFactory,
     TimeEntryFactory,
 )
+from trustledger.trust.models import Alert
 from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
@@ -63,6 +65,14 @@ def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
         "notice_id": NoticeFactory(engagement=engagement, milestone=milestone),
         "scope_item_id": ScopeItemFactory(engagement=engagement),
         "criterion_id": SuccessCriterionFactory(engagement=engagement),
+        "alert_id": Alert.objects.create(
+            workspace=p.workspace_a,
+            client=p.client_a,
+            cause="band_drop",
+            detail="Acme Secret",
+            suggested_step="Call",
+            evidence_date=dt.date(2026, 1, 1),
+        ),
     }
     return {name: (lambda obj=obj: obj.pk) for name, obj in objects.items()}
 

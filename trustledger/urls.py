@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("clients/", include("trustledger.clients.urls")),
     path("engagements/", include("trustledger.engagements.urls")),
+    path("trust/", include("trustledger.trust.urls")),
     path("settings/", include("trustledger.workspaces.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -7,11 +7,11 @@ from tests.factories import PASSWORD
 
 
 @pytest.mark.django_db
-def test_a_member_signs_in_with_email_and_password_and_lands_on_clients(client, personas):
+def test_a_member_signs_in_with_email_and_password_and_lands_on_the_portfolio(client, personas):
     response = client.post("/login/", {"username": personas.alice.email, "password": PASSWORD})
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
-    assert response.request["PATH_INFO"] == "/clients/"
+    assert response.request["PATH_INFO"] == "/trust/"
     assert "Alpha Advisors" in response.content.decode()
 
 

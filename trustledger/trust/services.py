@@ -14,7 +14,7 @@ from trustledger.scoring.facts import ClientFacts, ScoreCard, score_client
 from trustledger.scoring.index import INDICATORS, IndicatorResult
 from trustledger.trust import signals
 from trustledger.trust.alerting import raise_alerts
-from trustledger.trust.models import SnapshotKind, TrustConfig, TrustSnapshot
+from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import DomainError, record_audit
 
@@ -172,3 +172,20 @@ def recompute_client(client: Client, as_of: dt.date | None = None) -> TrustSnaps
         client_ids=[client.pk],
     )
     return snapshots[0] if snapshots else None
+
+
+@transaction.atomic
+def set_alert_status(alert: Alert, status: str, *, by: User | None) -> Alert:
+    """Acknowledge (someone is on it) or resolve an alert; resolving lets the cause fire again."""
+    from django.utils import timezone
+
+    if status not in (AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED):
+        raise DomainError("An alert can be acknowledged or resolved.", field="status")
+    if alert.status == AlertStatus.RESOLVED:
+        raise DomainError("This alert is already resolved.", field="status")
+    old = alert.status
+    alert.status = status
+    alert.resolved_at = timezone.now() if status == AlertStatus.RESOLVED else None
+    alert.save(update_fields=["status", "resolved_at"])
+    record_audit(alert.workspace, by, f"alert.{status}", alert, {"status": [old, status]})
+    return alert

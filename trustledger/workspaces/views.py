@@ -19,7 +19,7 @@ from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 @role_required(Action.VIEW)
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("clients:list")
+    return redirect("trust:portfolio")
 
 
 @role_required(Action.MANAGE_WORKSPACE)
