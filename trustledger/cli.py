@@ -6,6 +6,7 @@ Data lives under ``var/`` (or ``$TRUSTLEDGER_DATA``); ``DATABASE_URL`` selects P
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import secrets
@@ -53,8 +54,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve with gunicorn (static files through WhiteNoise); replaces this process."""
-    argv = [
+    """Serve with gunicorn (static files through WhiteNoise) and a background worker beside it."""
+    import signal
+    import subprocess
+
+    gunicorn = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -66,9 +70,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--access-logfile",
         "-",
     ]
+    worker = None
+    if not getattr(args, "no_worker", False):
+        worker = subprocess.Popen([sys.executable, "-m", "trustledger.cli", "worker"])
     print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
-    os.execv(sys.executable, argv)
-    return 0  # pragma: no cover - execv does not return
+    web = subprocess.Popen(gunicorn)
+    signal.signal(signal.SIGTERM, lambda *_: web.terminate())
+    try:
+        return web.wait()
+    except KeyboardInterrupt:
+        web.terminate()
+        return web.wait()
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from trustledger.scheduler import run_forever
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run_forever(interval=args.interval)
+    return 0
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
@@ -133,16 +157,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-serve", action="store_true", help="load the demo firm and exit")
     demo.add_argument("--seed", type=int, default=7, help="random seed of the demo firm (7)")
+    demo.add_argument("--no-worker", action="store_true", help="do not start the worker")
     serving(demo)
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser(
         "serve",
         help="serve the web application and API",
-        description="Serve the application with gunicorn.",
+        description="Serve the application with gunicorn, and run the background worker.",
     )
     serving(serve)
+    serve.add_argument("--no-worker", action="store_true", help="do not start the worker")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run background tasks and periodic jobs (weekly snapshots, e-mails)",
+        description="Run queued background tasks and the periodic jobs until stopped. "
+        "`trustledger serve` starts one for you.",
+    )
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between rounds (5)")
+    worker.set_defaults(func=cmd_worker)
 
     migrate = sub.add_parser(
         "migrate",

@@ -101,3 +101,29 @@ def test_recomputing_one_client_touches_only_its_current_snapshot(personas, trou
     assert snap.client == personas.client_a and snap.kind == "current"
     recompute_client(personas.client_a, AS_OF + dt.timedelta(days=1))
     assert TrustSnapshot.objects.filter(kind="current").count() == 1
+
+
+@pytest.mark.django_db
+def test_weekly_snapshots_are_enqueued_once_per_workspace_and_week(personas, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from trustledger.trust.tasks import enqueue_due_weekly_snapshots
+
+    sunday = dt.date(2026, 4, 26)
+    assert sorted(enqueue_due_weekly_snapshots(dt.date(2026, 4, 29))) == sorted(
+        [personas.workspace_a.pk, personas.workspace_b.pk]
+    )
+    assert DBTaskResult.objects.count() == 2
+    take_snapshots(personas.workspace_a, sunday)
+    assert enqueue_due_weekly_snapshots(dt.date(2026, 4, 29)) == [personas.workspace_b.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_a_queued_snapshot_task(personas, troubled):
+    from django.core.management import call_command
+
+    from trustledger.trust.tasks import weekly_snapshots_task
+
+    weekly_snapshots_task.enqueue(personas.workspace_a.pk, AS_OF.isoformat())
+    call_command("db_worker", batch=True, verbosity=0)
+    assert TrustSnapshot.objects.filter(workspace=personas.workspace_a, as_of=AS_OF).count() == 2

@@ -1,0 +1,36 @@
+"""Periodic jobs run by `trustledger worker` between batches of background tasks.
+
+A job looks at the database to decide what is due and enqueues tasks for it, so running it often
+is harmless and several workers may run it. Capabilities add their job to ``PERIODIC_JOBS``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.core.management import call_command
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_due_weekly_snapshots() -> None:
+    from trustledger.trust.tasks import enqueue_due_weekly_snapshots as job
+
+    job()
+
+
+PERIODIC_JOBS: list[Callable[[], None]] = [enqueue_due_weekly_snapshots]
+
+
+def run_forever(*, interval: float = 5.0) -> None:
+    """Run the periodic jobs, then every outstanding task, and wait a little; until stopped."""
+    while True:
+        for job in PERIODIC_JOBS:
+            try:
+                job()
+            except Exception:  # one broken job must not stop the others or the tasks
+                log.exception("periodic job %s failed", job.__name__)
+        call_command("db_worker", batch=True, verbosity=0)
+        time.sleep(interval)
