@@ -14,7 +14,7 @@ run_pytest() {  # pytest exits 5 when it collected nothing: that must fail, not 
 }
 
 echo "== pytest on SQLite"
-run_pytest -q -p no:cacheprovider || exit 1
+run_pytest -q -p no:cacheprovider -m "not bench" || exit 1
 
 echo "== pytest on PostgreSQL"
 source scripts/pg-throwaway.sh
@@ -24,4 +24,4 @@ if ! pg_start; then
   exit 0
 fi
 trap pg_stop EXIT
-DATABASE_URL="$PG_URL" run_pytest -q -p no:cacheprovider
+DATABASE_URL="$PG_URL" run_pytest -q -p no:cacheprovider -m "not bench"

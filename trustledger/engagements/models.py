@@ -338,7 +338,11 @@ class TimeEntry(WorkspaceScoped):
                 fields=["workspace", "import_key"], name="time_entry_import_once"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "engagement", "date"])]
+        indexes = [
+            models.Index(fields=["workspace", "engagement", "date"]),
+            # the trust signals read a window of dates across the whole workspace
+            models.Index(fields=["workspace", "date"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hours} h on {self.date}"

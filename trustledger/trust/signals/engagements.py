@@ -10,8 +10,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, Min, Model, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    Model,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import Func
 
 from trustledger.clients.models import Referral
 from trustledger.engagements.models import (
@@ -43,12 +55,44 @@ def collect(scope: Scope, facts: FactsByClient) -> None:
     _loyalty(scope, facts, engagements)
 
 
+class WeeksSince(Func):
+    """Whole weeks from a fixed date to a date column, in plain SQL.
+
+    Django's TruncWeek runs as a Python function per row on SQLite; this stays in the engine.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, since: dt.date) -> None:
+        super().__init__(F(column), Value(since.isoformat()))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST((julianday(%(expressions)s)) / 7 AS INTEGER)"
+        return self.as_sql(
+            compiler, connection, template=template, arg_joiner=") - julianday(", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((%(expressions)s::date) / 7)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+
 def _of(model: type[Model], scope: Scope, client_path: str) -> QuerySet[Any]:
-    """The model's rows in the workspace (and of the chosen clients, when there is a choice)."""
-    qs: QuerySet[Any] = model._default_manager.filter(workspace=scope.workspace)
-    if scope.client_ids is not None:
-        qs = qs.filter(**{f"{client_path}__in": scope.client_ids})
-    return qs
+    """The model's rows in the workspace (and of the chosen clients, when there is a choice).
+
+    For the chosen clients, rows hanging off an engagement are found through the engagement ids
+    (a subquery), so the (workspace, engagement, ...) indexes serve a one-client recompute.
+    """
+    manager = model._default_manager
+    if scope.client_ids is None:
+        return manager.filter(workspace=scope.workspace)
+    if client_path.endswith("engagement__client_id"):
+        # the engagements are of this workspace, so their rows are too
+        engagements = Engagement.objects.filter(
+            workspace=scope.workspace, client_id__in=scope.client_ids
+        ).values("pk")
+        return manager.filter(**{f"{client_path.removesuffix('__client_id')}__in": engagements})
+    return manager.filter(workspace=scope.workspace, **{f"{client_path}__in": scope.client_ids})
 
 
 def _milestones_and_slips(scope: Scope, facts: FactsByClient) -> None:
@@ -124,7 +168,17 @@ def _budgets(scope: Scope, facts: FactsByClient, engagements: list[dict[str, Any
         and e["activated_on"] <= as_of
         and (e["closed_on"] is None or e["closed_on"] > scope.window_start)
     }
-    by_engagement = Q(engagement__in=list(relevant)) if len(relevant) < 500 else Q()
+    by_engagement = (
+        Q(engagement__in=list(relevant))
+        if len(relevant) < 500
+        else Q(
+            engagement__in=Engagement.objects.filter(
+                workspace=scope.workspace, activated_on__lte=as_of
+            )
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=scope.window_start))
+            .values("pk")
+        )
+    )
     known = Q(recorded_at__lt=scope.known_before)
     billed = _grouped(
         _of(TimeEntry, scope, "engagement__client_id").filter(
@@ -233,14 +287,14 @@ def _scope_control(scope: Scope, facts: FactsByClient) -> None:
         _of(TimeEntry, scope, "engagement__client_id")
         .filter(date__range=(scope.window_start, scope.as_of), recorded_at__lt=scope.known_before)
         .annotate(
-            week=TruncWeek("date"),
+            week=WeeksSince("date", scope.window_start),
             covered=Case(When(COVERED, then=Value(True)), default=Value(False)),
         )
         .values("engagement__client_id", "week", "covered")
         .annotate(total=Sum("hours"))
     )
     for row in weekly:
-        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        week = scope.window_start + dt.timedelta(weeks=row["week"])
         what = "approved scope" if row["covered"] else "unapproved scope"
         facts[row["engagement__client_id"]].scope_work.append(
             ind.ScopeWork(
