@@ -70,7 +70,10 @@ def build_large_firm(today: dt.date, scale: Scale = Scale(), seed: int = 1) -> W
     rng = random.Random(seed)
     workspace = Workspace.objects.create(name="Large Firm", slug=f"large-{seed}-{rng.random():.6f}")
     people = User.objects.bulk_create(
-        [User(email=f"person{i}@{workspace.slug}.example", full_name=f"Person {i}") for i in range(60)]
+        [
+            User(email=f"person{i}@{workspace.slug}.example", full_name=f"Person {i}")
+            for i in range(60)
+        ]
     )
     Membership.objects.bulk_create(
         [Membership(workspace=workspace, user=u, role=Role.ACCOUNT_MANAGER) for u in people]
@@ -79,7 +82,9 @@ def build_large_firm(today: dt.date, scale: Scale = Scale(), seed: int = 1) -> W
     clients = Client.objects.bulk_create(
         [
             Client(
-                workspace=workspace, name=f"Client {i:05d}", account_manager=rng.choice(people),
+                workspace=workspace,
+                name=f"Client {i:05d}",
+                account_manager=rng.choice(people),
                 relationship_start=start + dt.timedelta(days=rng.randint(0, 300)),
                 status="lost" if i % 10 == 0 else "active",
                 lost_on=today - dt.timedelta(days=rng.randint(30, 500)) if i % 10 == 0 else None,
@@ -97,28 +102,45 @@ def build_large_firm(today: dt.date, scale: Scale = Scale(), seed: int = 1) -> W
     return workspace
 
 
-def _engagements(workspace: Workspace, clients: list[Client], scale: Scale, rng: random.Random,
-                 today: dt.date) -> list[Engagement]:
+def _engagements(
+    workspace: Workspace, clients: list[Client], scale: Scale, rng: random.Random, today: dt.date
+) -> list[Engagement]:
     rows = []
     for client in clients:
         end_of_client = client.lost_on or today + dt.timedelta(days=90)
         span = max(60, (end_of_client - client.relationship_start).days)
         for k in range(scale.engagements_per_client):
-            begin = client.relationship_start + dt.timedelta(days=span * k // scale.engagements_per_client)
+            begin = client.relationship_start + dt.timedelta(
+                days=span * k // scale.engagements_per_client
+            )
             finish = begin + dt.timedelta(days=max(30, span // scale.engagements_per_client - 10))
             running = begin <= today <= finish
-            rows.append(Engagement(
-                workspace=workspace, client=client, name=f"{client.name} project {k}",
-                type="fixed_fee", status="active" if running else ("closed" if finish < today else "proposed"),
-                start_date=begin, end_date=finish, activated_on=begin if begin <= today else None,
-                closed_on=finish if finish < today else None,
-                budget_hours=Decimal(400), budget_amount=Decimal(60_000),
-            ))
+            rows.append(
+                Engagement(
+                    workspace=workspace,
+                    client=client,
+                    name=f"{client.name} project {k}",
+                    type="fixed_fee",
+                    status="active" if running else ("closed" if finish < today else "proposed"),
+                    start_date=begin,
+                    end_date=finish,
+                    activated_on=begin if begin <= today else None,
+                    closed_on=finish if finish < today else None,
+                    budget_hours=Decimal(400),
+                    budget_amount=Decimal(60_000),
+                )
+            )
     return Engagement.objects.bulk_create(rows, batch_size=BATCH)
 
 
-def _milestones(workspace: Workspace, engagements: list[Engagement], quality: dict[int, float],
-                scale: Scale, rng: random.Random, today: dt.date) -> None:
+def _milestones(
+    workspace: Workspace,
+    engagements: list[Engagement],
+    quality: dict[int, float],
+    scale: Scale,
+    rng: random.Random,
+    today: dt.date,
+) -> None:
     milestones, notices = [], []
     for e in engagements:
         q = quality[e.client_id]
@@ -127,24 +149,45 @@ def _milestones(workspace: Workspace, engagements: list[Engagement], quality: di
             due = e.start_date + dt.timedelta(days=span * n // scale.milestones_per_engagement)
             late = rng.random() > q
             delivered = due + dt.timedelta(days=rng.randint(3, 30) if late else -rng.randint(0, 3))
-            milestones.append(Milestone(
-                workspace=workspace, engagement=e, name=f"M{n}", committed_date=due,
-                buffer_days=2, delivered_on=delivered if delivered <= today else None,
-                status="delivered" if delivered <= today else "planned",
-                recorded_at=_at(e.start_date),
-            ))
+            milestones.append(
+                Milestone(
+                    workspace=workspace,
+                    engagement=e,
+                    name=f"M{n}",
+                    committed_date=due,
+                    buffer_days=2,
+                    delivered_on=delivered if delivered <= today else None,
+                    status="delivered" if delivered <= today else "planned",
+                    recorded_at=_at(e.start_date),
+                )
+            )
     milestones = Milestone.objects.bulk_create(milestones, batch_size=BATCH)
     for m in milestones:
         if m.delivered_on and m.delivered_on > m.committed_date and rng.random() < 0.4:
             sent = m.committed_date - dt.timedelta(days=5)
-            notices.append(Notice(workspace=workspace, engagement_id=m.engagement_id, milestone=m,
-                                  kind="slip", sent_on=sent, new_date=m.delivered_on,
-                                  recorded_at=_at(sent)))
+            notices.append(
+                Notice(
+                    workspace=workspace,
+                    engagement_id=m.engagement_id,
+                    milestone=m,
+                    kind="slip",
+                    sent_on=sent,
+                    new_date=m.delivered_on,
+                    recorded_at=_at(sent),
+                )
+            )
     Notice.objects.bulk_create(notices, batch_size=BATCH)
 
 
-def _time(workspace: Workspace, engagements: list[Engagement], people: list[User],
-          quality: dict[int, float], scale: Scale, rng: random.Random, today: dt.date) -> None:
+def _time(
+    workspace: Workspace,
+    engagements: list[Engagement],
+    people: list[User],
+    quality: dict[int, float],
+    scale: Scale,
+    rng: random.Random,
+    today: dt.date,
+) -> None:
     started = [e for e in engagements if e.start_date <= today]
     per = scale.time_entries // len(started)
     batch: list[dict[str, object]] = []
@@ -154,12 +197,20 @@ def _time(workspace: Workspace, engagements: list[Engagement], people: list[User
         creep = 1 - quality[e.client_id]
         for _ in range(per):
             day = e.start_date + dt.timedelta(days=rng.randrange(span))
-            batch.append({
-                "workspace": workspace.pk, "engagement": e.pk, "person": rng.choice(person_ids),
-                "person_name": "", "date": day, "hours": Decimal(rng.choice((2, 4, 6, 8))),
-                "cost_rate": Decimal(80), "bill_rate": Decimal(150),
-                "note": "" if rng.random() > creep * 0.3 else "extra", "recorded_at": _at(day),
-            })
+            batch.append(
+                {
+                    "workspace": workspace.pk,
+                    "engagement": e.pk,
+                    "person": rng.choice(person_ids),
+                    "person_name": "",
+                    "date": day,
+                    "hours": Decimal(rng.choice((2, 4, 6, 8))),
+                    "cost_rate": Decimal(80),
+                    "bill_rate": Decimal(150),
+                    "note": "" if rng.random() > creep * 0.3 else "extra",
+                    "recorded_at": _at(day),
+                }
+            )
             if len(batch) >= BATCH:
                 fast_insert(TimeEntry, batch)
                 batch = []

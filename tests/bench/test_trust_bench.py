@@ -38,8 +38,11 @@ def large_firm(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         started = time.perf_counter()
         workspace = build_large_firm(TODAY, SCALE)
-        report("build large firm", time.perf_counter() - started,
-               f"({SCALE.clients} clients, {SCALE.time_entries} time entries)")
+        report(
+            "build large firm",
+            time.perf_counter() - started,
+            f"({SCALE.clients} clients, {SCALE.time_entries} time entries)",
+        )
         yield workspace
 
 
@@ -49,8 +52,11 @@ def test_full_recompute(large_firm):
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as ctx:
         snapshots = take_snapshots(large_firm, TODAY, kind=SnapshotKind.CURRENT)
-    report("full recompute (current snapshots, alerts)", time.perf_counter() - started,
-           f"{len(snapshots)} clients, {len(ctx.captured_queries)} queries")
+    report(
+        "full recompute (current snapshots, alerts)",
+        time.perf_counter() - started,
+        f"{len(snapshots)} clients, {len(ctx.captured_queries)} queries",
+    )
     assert len(snapshots) > SCALE.clients * 0.8
 
 
@@ -73,5 +79,8 @@ def test_one_client_recompute(large_firm):
 def test_backtest_36_months(large_firm):
     started = time.perf_counter()
     obs = observations(large_firm, months=36, today=TODAY)
-    report("36-month backtest (scoring every month end)", time.perf_counter() - started,
-           f"{len(obs)} client-months")
+    report(
+        "36-month backtest (scoring every month end)",
+        time.perf_counter() - started,
+        f"{len(obs)} client-months",
+    )
