@@ -51,8 +51,8 @@ pytest: install system-deps
 
 test: lint typecheck pytest
 
-bench: install
-	$(BIN)/python -m pytest tests/bench -m bench -p no:randomly -s -q
+bench: install system-deps
+	@bash scripts/run-bench.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -3,7 +3,7 @@
 PG_PORT=${PG_PORT:-54329}
 
 _pg_as() {  # PostgreSQL refuses to run as root: use the postgres account then
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 pg_start() {

@@ -84,3 +84,31 @@ def test_backtest_36_months(large_firm):
         time.perf_counter() - started,
         f"{len(obs)} client-months",
     )
+
+
+@pytest.mark.bench
+@pytest.mark.django_db
+def test_pages_server_time(large_firm, client):
+    from trustledger.workspaces.models import Membership
+
+    take_snapshots(large_firm, TODAY, kind=SnapshotKind.CURRENT, alerts=False)
+    for weeks in (2, 1):
+        take_snapshots(large_firm, TODAY - dt.timedelta(weeks=weeks), alerts=False)
+    member = Membership.objects.filter(workspace=large_firm).first()
+    client.force_login(member.user)
+    target = Client.objects.filter(workspace=large_firm, status="active").first()
+    for name, url in [
+        ("portfolio page", "/trust/"),
+        ("client trust page", f"/trust/clients/{target.pk}/"),
+        ("client page", f"/clients/{target.pk}/"),
+    ]:
+        client.get(url)  # warm
+        timings = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        timings.sort()
+        report(name, timings[2], f"(median of 5) {len(ctx.captured_queries)} queries")

@@ -21,6 +21,7 @@ from trustledger.workspaces.permissions import Action, require, role_required
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
+PORTFOLIO_PAGE = 50
 SORTS = {"index", "-index", "change", "-change", "name", "confidence"}
 
 
@@ -33,8 +34,11 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     counts = dict.fromkeys(("at_risk", "watch", "healthy", "not_enough_data"), 0)
     for row in selectors.portfolio(workspace) if band else rows:
         counts[row.current.band if row.current else "not_enough_data"] += 1
+    page = Paginator(rows, PORTFOLIO_PAGE).get_page(request.GET.get("page"))
     context = {
-        "rows": [(row, sparkline(row.history)) for row in rows],
+        "page": page,
+        "rows": [(row, sparkline(row.history)) for row in page.object_list],
+        "query": f"band={band}&sort={sort}",
         "counts": counts,
         "band": band,
         "sort": sort,
