@@ -21,7 +21,17 @@ def enqueue_due_weekly_snapshots() -> None:
     job()
 
 
-PERIODIC_JOBS: list[Callable[[], None]] = [enqueue_due_weekly_snapshots]
+def send_alert_digests() -> None:
+    """Morning digests: after 7:00 local time, once a day per person."""
+    from django.utils import timezone
+
+    from trustledger.trust.digest import send_alert_digests as send
+
+    if timezone.localtime().hour >= 7:
+        send()
+
+
+PERIODIC_JOBS: list[Callable[[], None]] = [enqueue_due_weekly_snapshots, send_alert_digests]
 
 
 def run_forever(*, interval: float = 5.0) -> None:

@@ -120,3 +120,20 @@ class Alert(WorkspaceScoped):
 
     def __str__(self) -> str:
         return f"{self.client}: {self.cause}"
+
+
+class AlertDigest(WorkspaceScoped):
+    """That a person's daily alert digest went out, so the worker sends it once a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "sent_on"], name="one_digest_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest to {self.user} on {self.sent_on}"
