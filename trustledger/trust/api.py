@@ -1,0 +1,156 @@
+"""The trust index in the REST API: portfolio, a client's explained index and history, alerts."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from trustledger.api.auth import caller
+from trustledger.api.errors import ERRORS
+from trustledger.clients.models import Client
+from trustledger.trust import selectors, services
+from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
+from trustledger.workspaces.permissions import Action
+from trustledger.workspaces.tenancy import get_for_workspace_or_404
+
+router = Router(tags=["trust"])
+
+
+class PortfolioRowOut(Schema):
+    client_id: int
+    client: str
+    index: float | None
+    band: str
+    confidence: float | None
+    change_since_last_week: float | None
+    as_of: dt.date | None
+
+
+@router.get("/trust/portfolio", response=list[PortfolioRowOut])
+@paginate(LimitOffsetPagination)
+def portfolio(request: HttpRequest, band: str = "", sort: str = "index") -> Any:
+    rows = selectors.portfolio(caller(request).workspace, band=band, sort=sort)
+    return [
+        {
+            "client_id": r.client.pk,
+            "client": r.client.name,
+            "index": r.current.index if r.current else None,
+            "band": r.current.band if r.current else "not_enough_data",
+            "confidence": r.current.confidence if r.current else None,
+            "change_since_last_week": r.change,
+            "as_of": r.current.as_of if r.current else None,
+        }
+        for r in rows
+    ]
+
+
+class EvidenceOut(Schema):
+    date: dt.date
+    description: str
+    impact: float
+
+
+class IndicatorOut(Schema):
+    key: str
+    score: float | None
+    weight: float | None
+    change_since_last_week: float | None
+    evidence: list[EvidenceOut]
+
+
+class ClientTrustOut(Schema):
+    client_id: int
+    as_of: dt.date
+    index: float | None
+    band: str
+    confidence: float
+    config_version: int
+    pillars: dict[str, float | None]
+    indicators: list[IndicatorOut]
+
+
+@router.get("/clients/{client_id}/trust", response={200: ClientTrustOut, **ERRORS})
+def client_trust(request: HttpRequest, client_id: int) -> Any:
+    client = get_for_workspace_or_404(Client, caller(request).workspace, pk=client_id)
+    trust = selectors.client_trust(client)
+    snap = trust.current or services.recompute_client(client)
+    if snap is None:
+        return 404, {"detail": "The client is not served on this date."}
+    trust = selectors.client_trust(client) if trust.current is None else trust
+    return {
+        "client_id": client.pk,
+        "as_of": snap.as_of,
+        "index": snap.index,
+        "band": snap.band,
+        "confidence": snap.confidence,
+        "config_version": snap.config.version,
+        "pillars": snap.pillar_scores,
+        "indicators": [
+            {
+                "key": i["key"],
+                "score": i["score"],
+                "weight": i["weight"],
+                "change_since_last_week": i["change"],
+                "evidence": i["evidence"],
+            }
+            for p in trust.pillars
+            for i in p["indicators"]
+        ],
+    }
+
+
+class SnapshotOut(Schema):
+    as_of: dt.date
+    index: float | None
+    band: str
+    confidence: float
+    pillars: dict[str, float | None] = Field(alias="pillar_scores")
+    scores: dict[str, float | None]
+
+
+@router.get("/clients/{client_id}/trust/history", response={200: list[SnapshotOut], **ERRORS})
+def client_trust_history(request: HttpRequest, client_id: int, weeks: int = 52) -> Any:
+    client = get_for_workspace_or_404(Client, caller(request).workspace, pk=client_id)
+    return list(
+        TrustSnapshot.objects.filter(client=client, kind=SnapshotKind.WEEKLY).order_by("-as_of")[
+            : max(1, min(weeks, 260))
+        ]
+    )[::-1]
+
+
+class AlertOut(Schema):
+    id: int
+    client_id: int
+    cause: str
+    detail: str
+    suggested_step: str
+    evidence_date: dt.date
+    owner_id: int | None
+    status: str
+    created_at: dt.datetime
+
+
+class AlertStatusIn(Schema):
+    status: str = Field(pattern="^(acknowledged|resolved)$")
+
+
+@router.get("/alerts", response=list[AlertOut])
+@paginate(LimitOffsetPagination)
+def list_alerts(
+    request: HttpRequest,
+    status: str = "open",
+    owner_id: int | None = None,
+    client_id: int | None = None,
+) -> Any:
+    alerts = selectors.alerts_for(caller(request).workspace, owner_id=owner_id, status=status)
+    return alerts.filter(client_id=client_id) if client_id else alerts
+
+
+@router.post("/alerts/{alert_id}/status", response={200: AlertOut, **ERRORS})
+def set_alert_status(request: HttpRequest, alert_id: int, payload: AlertStatusIn) -> Alert:
+    who = caller(request)
+    alert = get_for_workspace_or_404(Alert, who.workspace, pk=alert_id)
+    who.require(Action.MANAGE_CLIENTS, alert.client)
+    return services.set_alert_status(alert, payload.status, by=who.user)
