@@ -26,12 +26,18 @@ from tests.engagements.factories import (
     SuccessCriterionFactory,
     TimeEntryFactory,
 )
+from tests.feedback.factories import (
+    FollowUpFactory,
+    SurveyCampaignFactory,
+    SurveyInvitationFactory,
+    SurveyResponseFactory,
+)
 from trustledger.trust.models import Alert
 from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
 # URLs that anyone may open (sign-in, password reset, API docs); admin has its own staff gate.
-PUBLIC = re.compile(r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/)")
+PUBLIC = re.compile(r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/)")
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -65,6 +71,10 @@ def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
         "notice_id": NoticeFactory(engagement=engagement, milestone=milestone),
         "scope_item_id": ScopeItemFactory(engagement=engagement),
         "criterion_id": SuccessCriterionFactory(engagement=engagement),
+        "campaign_id": (campaign := SurveyCampaignFactory(workspace=p.workspace_a)),
+        "invitation_id": SurveyInvitationFactory(contact=p.contact_a, campaign=campaign),
+        "response_id": SurveyResponseFactory(client=p.client_a, comment="Acme Secret feedback"),
+        "follow_up_id": FollowUpFactory(client=p.client_a, summary="Acme Secret follow-up"),
         "alert_id": Alert.objects.create(
             workspace=p.workspace_a,
             client=p.client_a,

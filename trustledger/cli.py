@@ -208,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     from trustledger.trust.cli import add_commands as add_trust_commands
 
     add_trust_commands(sub)
+
+    from trustledger.feedback.cli import add_commands as add_feedback_commands
+
+    add_feedback_commands(sub)
     return parser
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "trustledger.clients",
     "trustledger.engagements",
     "trustledger.trust",
+    "trustledger.feedback",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,8 @@ urlpatterns = [
     path("clients/", include("trustledger.clients.urls")),
     path("engagements/", include("trustledger.engagements.urls")),
     path("trust/", include("trustledger.trust.urls")),
+    path("surveys/", include("trustledger.feedback.urls")),
+    path("s/", include("trustledger.feedback.public_urls")),
     path("settings/", include("trustledger.workspaces.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from trustledger.clients import selectors, services
 from trustledger.clients.forms import ClientForm, ContactForm, ReferralForm
 from trustledger.clients.models import Client, ClientStatus, Contact, Referral, Tier
+from trustledger.engagements.selectors import list_engagements
+from trustledger.feedback.selectors import client_voice
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.permissions import Action, can, require, role_required
 from trustledger.workspaces.selectors import people_of
@@ -62,9 +64,11 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     context = {
         "client": client,
         "contacts": client.contacts.all(),
+        "engagements": list_engagements(workspace, client_id=client.pk),
         "referrals_given": Referral.objects.filter(referrer=client).select_related("referred"),
         "referrals_received": Referral.objects.filter(referred=client).select_related("referrer"),
         "can_edit": _can_edit(request, client),
+        "voice": client_voice(client),
     }
     return render(request, "clients/detail.html", context)
 

@@ -13,14 +13,19 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from trustledger.demo import clients, engagements, people, trust
+from trustledger.demo import clients, engagements, feedback, people, trust
 from trustledger.demo.context import DemoContext
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import create_workspace
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Brightpath Consulting"
-PARTS: list[Callable[[DemoContext], None]] = [people.build, clients.build, engagements.build]
+PARTS: list[Callable[[DemoContext], None]] = [
+    people.build,
+    clients.build,
+    engagements.build,
+    feedback.build,
+]
 
 
 @transaction.atomic

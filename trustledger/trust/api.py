@@ -28,7 +28,7 @@ class PortfolioRowOut(Schema):
     as_of: dt.date | None
 
 
-@router.get("/trust/portfolio", response=list[PortfolioRowOut])
+@router.get("/trust/portfolio", response={200: list[PortfolioRowOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def portfolio(request: HttpRequest, band: str = "", sort: str = "index") -> Any:
     rows = selectors.portfolio(caller(request).workspace, band=band, sort=sort)
@@ -136,7 +136,7 @@ class AlertStatusIn(Schema):
     status: str = Field(pattern="^(acknowledged|resolved)$")
 
 
-@router.get("/alerts", response=list[AlertOut])
+@router.get("/alerts", response={200: list[AlertOut], **ERRORS})
 @paginate(LimitOffsetPagination)
 def list_alerts(
     request: HttpRequest,

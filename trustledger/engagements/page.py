@@ -1,0 +1,236 @@
+"""Everything the engagement page shows, read in a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from trustledger.charts import TimelineItem, burn_chart, cumulative_weeks, milestone_timeline
+from trustledger.engagements import selectors
+from trustledger.engagements.models import (
+    Assignment,
+    Engagement,
+    EngagementStatus,
+    Milestone,
+    MilestoneStatus,
+    Notice,
+    NoticeKind,
+    ReviewOutcome,
+)
+from trustledger.engagements.services import TRANSITIONS
+from trustledger.scoring.capacity import PersonLoad
+
+S = EngagementStatus
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    milestone: Milestone
+    item: TimelineItem
+    days_late: int
+    late: bool  # beyond the buffer
+    status: str
+    told_in_advance: bool | None  # None: nothing slipped, so nothing to tell
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    assignment: Assignment
+    load: PersonLoad | None
+
+
+@dataclass(frozen=True)
+class StatusAction:
+    status: str
+    label: str
+    needs_override: bool = False
+    danger: bool = False
+
+
+def engagement_page(
+    engagement: Engagement,
+    *,
+    can_manage: bool,
+    can_log: bool,
+    can_override: bool,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    milestones = milestone_rows(engagement, today)
+    team = team_rows(engagement)
+    criteria = list(engagement.success_criteria.all())
+    burn = selectors.burn(engagement)
+    evm = selectors.evm(engagement, today)
+    return {
+        "engagement": engagement,
+        "today": today,
+        "can_manage": can_manage,
+        "can_log": can_log,
+        "can_override": can_override,
+        "status_actions": status_actions(engagement),
+        "scope_items": list(engagement.scope_items.all()),
+        "responsibilities": list(engagement.responsibilities.all()),
+        "criteria": criteria,
+        "unassessed": sum(c.met is None for c in criteria),
+        "milestones": milestones,
+        "timeline": _timelines(milestones, engagement, today),
+        "late_count": sum(row.late for row in milestones),
+        "deliverables": list(
+            engagement.deliverables.select_related("milestone").annotate(
+                returns=Count("reviews", filter=Q(reviews__outcome=ReviewOutcome.RETURNED))
+            )
+        ),
+        "burn": burn,
+        "evm": evm,
+        "burn_chart": _burn_charts(engagement, today, evm.eac if evm else None),
+        "time_entries": recent_time(engagement),
+        "change_requests": list(engagement.change_requests.select_related("decided_by")),
+        "quality_issues": list(engagement.quality_issues.select_related("deliverable")),
+        "notices": list(engagement.notices.select_related("milestone")),
+        "team": team,
+        "over_committed": [row for row in team if row.load and row.load.over_committed],
+        "capacity_first": engagement.status == S.PROPOSED,
+    }
+
+
+def milestone_rows(engagement: Engagement, today: dt.date) -> list[MilestoneRow]:
+    first_slip_notice = (
+        Notice.objects.filter(milestone=OuterRef("pk"), kind=NoticeKind.SLIP)
+        .order_by("sent_on")
+        .values("sent_on")[:1]
+    )
+    rows = []
+    for m in engagement.milestones.annotate(first_notice_on=Subquery(first_slip_notice)):
+        notice_on: dt.date | None = m.first_notice_on
+        item = TimelineItem(
+            name=m.name,
+            committed=m.committed_date,
+            buffer_days=m.buffer_days,
+            forecast=m.forecast_date,
+            delivered=m.delivered_on,
+            announced=notice_on is not None and notice_on <= m.committed_date,
+            cancelled=m.status == MilestoneStatus.CANCELLED,
+        )
+        days_late = 0 if item.cancelled else item.days_late(today)
+        rows.append(
+            MilestoneRow(
+                milestone=m,
+                item=item,
+                days_late=days_late,
+                late=item.late_beyond_buffer(today),
+                status=item.status(today),
+                told_in_advance=item.announced if days_late else None,
+            )
+        )
+    return rows
+
+
+def team_rows(engagement: Engagement) -> list[TeamRow]:
+    loads = {load.person_id: load for load in selectors.capacity_check(engagement)}
+    return [
+        TeamRow(assignment, loads.get(assignment.person_id))
+        for assignment in engagement.assignments.select_related("person").order_by(
+            "person__full_name", "person__email"
+        )
+    ]
+
+
+def status_actions(engagement: Engagement) -> list[StatusAction]:
+    labels = {
+        S.ACTIVE: "Resume" if engagement.status == S.ON_HOLD else "Start the work",
+        S.ON_HOLD: "Put on hold",
+        S.CLOSED: "Close",
+        S.CANCELLED: "Cancel engagement",
+    }
+    order = [S.ACTIVE, S.ON_HOLD, S.CLOSED, S.CANCELLED]
+    allowed = TRANSITIONS.get(engagement.status, set())
+    return [
+        StatusAction(
+            status=status,
+            label=labels[status],
+            needs_override=status == S.ACTIVE
+            and engagement.status == S.PROPOSED
+            and not engagement.charter_signed,
+            danger=status == S.CANCELLED,
+        )
+        for status in order
+        if status in allowed
+    ]
+
+
+def recent_time(engagement: Engagement, limit: int = 8) -> list[Any]:
+    """The latest time entries, each marked ``covered`` unless it is on unapproved scope."""
+    return list(
+        engagement.time_entries.select_related("scope_item", "change_request").annotate(
+            covered=Case(
+                When(selectors.COVERED, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart laid out twice: the page shows the wide one, or the narrow one on a phone."""
+
+    wide: SafeString
+    narrow: SafeString
+
+
+def _timelines(rows: list[MilestoneRow], engagement: Engagement, today: dt.date) -> Chart | None:
+    if not rows:
+        return None
+    items = [row.item for row in rows]
+
+    def draw(narrow: bool) -> SafeString:
+        return milestone_timeline(
+            items,
+            today=today,
+            start=engagement.start_date,
+            end=engagement.end_date,
+            chart_id="milestone-timeline" + ("-narrow" if narrow else ""),
+            narrow=narrow,
+        )
+
+    return Chart(wide=draw(False), narrow=draw(True))
+
+
+def _burn_charts(engagement: Engagement, today: dt.date, eac: float | None) -> Chart | None:
+    weekly = (
+        engagement.time_entries.annotate(week=TruncWeek("date"))
+        .values("week")
+        .annotate(value=Sum(selectors.BILLED))
+        .order_by("week")
+    )
+    burned = {_as_date(row["week"]): float(row["value"] or Decimal(0)) for row in weekly}
+    if not burned:
+        return None
+    until = max(engagement.start_date, min(today, engagement.end_date))
+    points = cumulative_weeks(burned, engagement.start_date, until)
+
+    def draw(narrow: bool) -> SafeString:
+        return burn_chart(
+            points,
+            budget=float(engagement.budget_amount),
+            start=engagement.start_date,
+            end=engagement.end_date,
+            currency=engagement.currency,
+            eac=eac,
+            chart_id="burn-chart" + ("-narrow" if narrow else ""),
+            narrow=narrow,
+        )
+
+    return Chart(wide=draw(False), narrow=draw(True))
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,97 @@
+"""Template helpers for engagement pages: money in the engagement's currency, ratios, tones."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.db.models import DecimalField, F, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from trustledger.charts import format_money
+from trustledger.engagements.models import Engagement
+
+register = template.Library()
+Number = Decimal | float | int | None
+
+# How a status or severity reads at a glance: the badge-* class to give it.
+TONES = {
+    "proposed": "info",
+    "active": "ok",
+    "on_hold": "warn",
+    "submitted": "warn",
+    "in_progress": "info",
+    "in_review": "info",
+    "returned": "warn",
+    "approved": "ok",
+    "accepted": "ok",
+    "delivered": "ok",
+    "rejected": "bad",
+    "medium": "warn",
+    "high": "bad",
+    "critical": "bad",
+}
+
+
+def _number(value: object) -> float | None:
+    """Template values are None or "" when missing (e.g. ``evm.cpi`` without an EVM result)."""
+    if value is None or value == "":
+        return None
+    return float(value)  # type: ignore[arg-type]
+
+
+@register.filter
+def money(amount: Number, currency: str = "EUR") -> str:
+    """``{{ amount|money:engagement.currency }}``: ``€60,000``; a dash when there is no amount."""
+    number = _number(amount)
+    return "—" if number is None else format_money(number, currency or "EUR")
+
+
+@register.filter
+def percent(ratio: Number) -> str:
+    """``0.642`` as ``64%``; a dash when unknown."""
+    number = _number(ratio)
+    return "—" if number is None else f"{number:.0%}"
+
+
+@register.filter
+def share(part: Number, whole: Number) -> float | None:
+    """``{{ cost|share:budget|percent }}``: None when the whole is zero or unknown."""
+    numerator, denominator = _number(part), _number(whole)
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+@register.filter
+def mul(value: Number, factor: Number) -> Decimal | None:
+    """``{{ hours|mul:rate }}``: a product for display."""
+    if _number(value) is None or _number(factor) is None:
+        return None
+    return Decimal(str(value)) * Decimal(str(factor))
+
+
+@register.filter
+def ratio(value: Number) -> str:
+    """CPI and SPI: two decimals, a dash when unknown."""
+    number = _number(value)
+    return "—" if number is None else f"{number:.2f}"
+
+
+@register.filter
+def tone(status: str) -> str:
+    """The badge class of a status: ``<span class="badge badge-{{ s|tone }}">``."""
+    return TONES.get(status, "neutral")
+
+
+def with_burned(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Annotate ``burned``: the budget used so far, time at bill rates (as the EVM selector
+    counts it), in the same query as the engagements."""
+    billed = Sum(F("time_entries__hours") * F("time_entries__bill_rate"))
+    return engagements.annotate(burned=Coalesce(billed, Decimal(0), output_field=DecimalField()))
+
+
+@register.simple_tag
+def with_burn(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """``{% with_burn engagements as rows %}``: the engagements with the budget burned so far."""
+    return with_burned(engagements)
