@@ -145,3 +145,10 @@ def capacity_check(engagement: Engagement) -> list[PersonLoad]:
 
 def milestones_with_notices(engagement: Engagement) -> QuerySet[Milestone]:
     return engagement.milestones.prefetch_related("notices", "deliverables")
+
+
+def with_burned(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """Annotate ``burned``: the budget used so far, time at bill rates (as ``evm`` counts it), in
+    the same query as the engagements."""
+    billed = Sum(F("time_entries__hours") * F("time_entries__bill_rate"))
+    return engagements.annotate(burned=Coalesce(billed, ZERO, output_field=DecimalField()))

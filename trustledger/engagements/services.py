@@ -27,8 +27,10 @@ from trustledger.engagements.models import (
     MilestoneStatus,
     Notice,
     QualityIssue,
+    Responsibility,
     ReviewOutcome,
     ScopeItem,
+    Side,
     SuccessCriterion,
     TimeEntry,
 )
@@ -474,3 +476,23 @@ def resolve_quality_issue(
     issue.save(update_fields=["resolved_on", "root_cause"])
     _audit(issue.workspace, by, "quality_issue.resolved", issue)
     return issue
+
+
+@transaction.atomic
+def add_responsibility(
+    engagement: Engagement, *, side: str, person: str, role: str, by: User | None
+) -> Responsibility:
+    """Record who does what on either side of the engagement (the charter's roles)."""
+    if side not in Side.values:
+        raise DomainError("Choose our firm or the client.", field="side")
+    if not person.strip():
+        raise DomainError("Name the person.", field="person")
+    responsibility = Responsibility.objects.create(
+        workspace=engagement.workspace,
+        engagement=engagement,
+        side=side,
+        person=person.strip(),
+        role=role.strip(),
+    )
+    record_audit(engagement.workspace, by, "responsibility.added", responsibility)
+    return responsibility

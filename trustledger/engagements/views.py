@@ -19,7 +19,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseLocation
 
 from trustledger.clients.models import Client
-from trustledger.engagements import charter, forms, selectors, services
+from trustledger.engagements import forms, selectors, services
 from trustledger.engagements.models import (
     ChangeRequest,
     Deliverable,
@@ -30,7 +30,6 @@ from trustledger.engagements.models import (
     SuccessCriterion,
 )
 from trustledger.engagements.page import engagement_page
-from trustledger.engagements.templatetags.engagements import with_burned
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.permissions import Action, can, require, role_required
 from trustledger.workspaces.services import DomainError
@@ -48,7 +47,7 @@ FIELD_ALIASES = {"scope_item": "work", "change_request": "work"}
 def engagement_list(request: HttpRequest) -> HttpResponse:
     workspace = request_workspace(request)
     status, q = request.GET.get("status", ""), request.GET.get("q", "").strip()
-    engagements = with_burned(selectors.list_engagements(workspace, status=status, q=q))
+    engagements = selectors.with_burned(selectors.list_engagements(workspace, status=status, q=q))
     page = Paginator(engagements, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -255,7 +254,7 @@ def responsibility_create(request: HttpRequest, engagement_id: int) -> HttpRespo
         request,
         engagement,
         forms.ResponsibilityForm(_data(request)),
-        lambda data: charter.add_responsibility(engagement, by=acting_user(request), **data),
+        lambda data: services.add_responsibility(engagement, by=acting_user(request), **data),
         title="Add a role",
         success="Role added.",
         anchor="charter",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.db.models import DecimalField, F, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from trustledger.charts import format_money
+from trustledger.engagements import selectors
 from trustledger.engagements.models import Engagement
 
 register = template.Library()
@@ -84,14 +84,7 @@ def tone(status: str) -> str:
     return TONES.get(status, "neutral")
 
 
-def with_burned(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
-    """Annotate ``burned``: the budget used so far, time at bill rates (as the EVM selector
-    counts it), in the same query as the engagements."""
-    billed = Sum(F("time_entries__hours") * F("time_entries__bill_rate"))
-    return engagements.annotate(burned=Coalesce(billed, Decimal(0), output_field=DecimalField()))
-
-
 @register.simple_tag
 def with_burn(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     """``{% with_burn engagements as rows %}``: the engagements with the budget burned so far."""
-    return with_burned(engagements)
+    return selectors.with_burned(engagements)
