@@ -14,6 +14,13 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.communications.factories import (
+    CommitmentFactory,
+    HolidayFactory,
+    InquiryFactory,
+    InteractionFactory,
+    PlanFactory,
+)
 from tests.conftest import Personas
 from tests.engagements.factories import (
     ChangeRequestFactory,
@@ -75,6 +82,11 @@ def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
         "invitation_id": SurveyInvitationFactory(contact=p.contact_a, campaign=campaign),
         "response_id": SurveyResponseFactory(client=p.client_a, comment="Acme Secret feedback"),
         "follow_up_id": FollowUpFactory(client=p.client_a, summary="Acme Secret follow-up"),
+        "plan_id": PlanFactory(client=p.client_a),
+        "interaction_id": InteractionFactory(client=p.client_a, subject="Acme Secret call"),
+        "inquiry_id": InquiryFactory(client=p.client_a, subject="Acme Secret question"),
+        "commitment_id": CommitmentFactory(client=p.client_a, description="Acme Secret promise"),
+        "holiday_id": HolidayFactory(workspace=p.workspace_a, name="Acme Secret Day"),
         "alert_id": Alert.objects.create(
             workspace=p.workspace_a,
             client=p.client_a,

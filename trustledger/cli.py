@@ -209,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_trust_commands(sub)
 
+    from trustledger.imports.cli import add_commands as add_import_commands
+
+    add_import_commands(sub)
+
     from trustledger.feedback.cli import add_commands as add_feedback_commands
 
     add_feedback_commands(sub)

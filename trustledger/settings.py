@@ -56,8 +56,10 @@ INSTALLED_APPS = [
     "trustledger.workspaces",
     "trustledger.clients",
     "trustledger.engagements",
+    "trustledger.communications",
     "trustledger.trust",
     "trustledger.feedback",
+    "trustledger.imports",
 ]
 
 MIDDLEWARE = [

@@ -35,12 +35,14 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from trustledger.clients.api import router as clients_router
+    from trustledger.communications.api import router as communications_router
     from trustledger.engagements.api import router as engagements_router
     from trustledger.feedback.api import router as feedback_router
     from trustledger.trust.api import router as trust_router
 
     api.add_router("/", clients_router)
     api.add_router("/", engagements_router)
+    api.add_router("/", communications_router)
     api.add_router("/", feedback_router)
     api.add_router("/", trust_router)
 

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from trustledger.clients import selectors, services
 from trustledger.clients.forms import ClientForm, ContactForm, ReferralForm
 from trustledger.clients.models import Client, ClientStatus, Contact, Referral, Tier
+from trustledger.communications.selectors import client_communications
 from trustledger.engagements.selectors import list_engagements
 from trustledger.feedback.selectors import client_voice
 from trustledger.web import acting_user, apply_domain_error, request_workspace
@@ -69,6 +71,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "referrals_received": Referral.objects.filter(referred=client).select_related("referrer"),
         "can_edit": _can_edit(request, client),
         "voice": client_voice(client),
+        "comms": client_communications(client, now=timezone.now()),
     }
     return render(request, "clients/detail.html", context)
 

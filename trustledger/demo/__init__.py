@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from trustledger.demo import clients, engagements, feedback, people, trust
+from trustledger.demo import clients, communications, engagements, feedback, people, trust
 from trustledger.demo.context import DemoContext
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import create_workspace
@@ -24,6 +24,7 @@ PARTS: list[Callable[[DemoContext], None]] = [
     people.build,
     clients.build,
     engagements.build,
+    communications.build,
     feedback.build,
 ]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from trustledger.scoring.facts import ClientFacts
 from trustledger.scoring.index import IndexSettings
-from trustledger.trust.signals import engagements, feedback
+from trustledger.trust.signals import communications, engagements, feedback
 from trustledger.workspaces.models import Workspace
 
 
@@ -41,7 +41,7 @@ class Scope:
 type FactsByClient = defaultdict[int, ClientFacts]
 type Source = Callable[[Scope, FactsByClient], None]
 
-SOURCES: list[Source] = [engagements.collect, feedback.collect]
+SOURCES: list[Source] = [engagements.collect, communications.collect, feedback.collect]
 
 
 def collect(

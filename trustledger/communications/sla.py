@@ -1,0 +1,163 @@
+"""Response SLAs: the defaults, a plan's own, and the firm's calendar they are counted on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from trustledger.communications.models import BusinessCalendar, Channel, Holiday, Priority
+from trustledger.scoring import businesstime as bt
+from trustledger.workspaces.models import User, Workspace
+from trustledger.workspaces.services import DomainError, record_audit
+
+# Business hours to a first response when the client's plan does not say otherwise.
+DEFAULT_SLA_HOURS: dict[str, Decimal] = {
+    Channel.EMAIL: Decimal(8),  # one business day in a 9-to-5 calendar
+    Channel.PHONE: Decimal(4),
+    Channel.MESSAGE: Decimal(4),
+    Channel.MEETING: Decimal(8),
+    Channel.SITE_VISIT: Decimal(8),
+    f"ticket_{Priority.URGENT}": Decimal(1),
+    f"ticket_{Priority.HIGH}": Decimal(4),
+    f"ticket_{Priority.NORMAL}": Decimal(8),
+    f"ticket_{Priority.LOW}": Decimal(16),
+}
+SLA_KEYS = tuple(DEFAULT_SLA_HOURS)
+MAX_SLA_HOURS = Decimal(2000)
+SLA_LABELS: dict[str, str] = {
+    **{c.value: c.label for c in Channel if c != Channel.TICKET},
+    **{f"ticket_{p.value}": f"Ticket, {p.label.lower()} priority" for p in Priority},
+}
+
+
+def sla_key(channel: str, priority: str = Priority.NORMAL) -> str:
+    return f"ticket_{priority}" if channel == Channel.TICKET else channel
+
+
+def clean_sla_hours(raw: Mapping[str, Any]) -> dict[str, str]:
+    """A plan's SLA overrides, validated; stored as decimal strings (JSON has no decimals)."""
+    cleaned: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in DEFAULT_SLA_HOURS:
+            raise DomainError(
+                f"{key!r} is not a channel with an SLA; use one of {', '.join(SLA_KEYS)}.",
+                field="sla_hours",
+            )
+        if value is None or value == "":
+            continue
+        try:
+            hours = Decimal(str(value))
+        except ArithmeticError:
+            raise DomainError(f"The SLA for {key} must be a number.", field="sla_hours") from None
+        if not hours.is_finite() or not 0 < hours <= MAX_SLA_HOURS:
+            raise DomainError(
+                f"The SLA for {key} must be more than 0 and at most {MAX_SLA_HOURS} hours.",
+                field="sla_hours",
+            )
+        cleaned[key] = str(hours.quantize(Decimal("0.01")))
+    return cleaned
+
+
+def effective_sla_hours(overrides: Mapping[str, Any] | None) -> dict[str, Decimal]:
+    hours = dict(DEFAULT_SLA_HOURS)
+    for key, value in (overrides or {}).items():
+        if key in hours:
+            hours[key] = Decimal(str(value))
+    return hours
+
+
+def sla_hours_for(overrides: Mapping[str, Any] | None, channel: str, priority: str) -> Decimal:
+    return effective_sla_hours(overrides)[sla_key(channel, priority)].quantize(Decimal("0.01"))
+
+
+def sla_due(calendar: bt.BusinessCalendar, received_at: dt.datetime, hours: Decimal) -> dt.datetime:
+    return calendar.add(received_at, dt.timedelta(hours=float(hours)))
+
+
+# The firm's calendar
+
+
+def calendar_from(
+    row: BusinessCalendar | None, holidays: Iterable[dt.date], *, default_zone: str
+) -> bt.BusinessCalendar:
+    """The pure calendar of a workspace: its saved hours, or office hours in its time zone."""
+    if row is None:
+        zone = default_zone
+        try:
+            bt.valid_zone(zone)
+        except ValueError:
+            zone = "UTC"
+        return bt.BusinessCalendar.build(zone, bt.OFFICE_HOURS, holidays)
+    return bt.BusinessCalendar.build(row.time_zone, hours_of(row), holidays)
+
+
+def hours_of(row: BusinessCalendar) -> list[bt.Hours]:
+    hours: list[bt.Hours] = []
+    for day in BusinessCalendar.DAYS:
+        opens, closes = getattr(row, f"{day}_opens"), getattr(row, f"{day}_closes")
+        hours.append((opens, closes) if opens is not None and closes is not None else None)
+    return hours
+
+
+def business_calendar(workspace: Workspace) -> bt.BusinessCalendar:
+    """Two queries: the saved hours and the holidays."""
+    row = BusinessCalendar.objects.for_workspace(workspace).first()
+    holidays = Holiday.objects.for_workspace(workspace).values_list("date", flat=True)
+    return calendar_from(row, list(holidays), default_zone=workspace.time_zone)
+
+
+def check_hours(time_zone: str, hours: Sequence[bt.Hours]) -> None:
+    try:
+        bt.BusinessCalendar.build(time_zone, hours)
+    except ValueError as error:
+        field = "time_zone" if "time zone" in str(error) else "hours"
+        raise DomainError(str(error).capitalize() + ".", field=field) from None
+
+
+@transaction.atomic
+def update_business_calendar(
+    workspace: Workspace, *, by: User | None, time_zone: str, hours: Sequence[bt.Hours]
+) -> BusinessCalendar:
+    """Save the firm's opening hours; SLAs already due keep their deadline."""
+    check_hours(time_zone, hours)
+    row = BusinessCalendar.objects.for_workspace(workspace).first()
+    before = {"time_zone": None, "hours": None} if row is None else _describe(row)
+    row = row or BusinessCalendar(workspace=workspace)
+    row.time_zone = time_zone
+    for day, day_hours in zip(BusinessCalendar.DAYS, hours, strict=True):
+        setattr(row, f"{day}_opens", day_hours[0] if day_hours else None)
+        setattr(row, f"{day}_closes", day_hours[1] if day_hours else None)
+    row.updated_at = dt.datetime.now(dt.UTC)
+    row.save()
+    after = _describe(row)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changes:
+        record_audit(workspace, by, "business_calendar.updated", row, changes)
+    return row
+
+
+def _describe(row: BusinessCalendar) -> dict[str, Any]:
+    shown = [f"{h[0]:%H:%M}-{h[1]:%H:%M}" if h else "closed" for h in hours_of(row)]
+    return {"time_zone": row.time_zone, "hours": ", ".join(shown)}
+
+
+@transaction.atomic
+def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: str) -> Holiday:
+    name = name.strip()
+    if not name:
+        raise DomainError("Name the holiday.", field="name")
+    if Holiday.objects.for_workspace(workspace).filter(date=date).exists():
+        raise DomainError(f"{date:%d %B %Y} is already a holiday.", field="date")
+    holiday = Holiday.objects.create(workspace=workspace, date=date, name=name)
+    record_audit(workspace, by, "holiday.added", holiday)
+    return holiday
+
+
+@transaction.atomic
+def remove_holiday(holiday: Holiday, *, by: User | None) -> None:
+    record_audit(holiday.workspace, by, "holiday.removed", holiday)
+    holiday.delete()

@@ -1,0 +1,40 @@
+"""The upload page: choose what the file is, send it, see what was imported or every bad row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from trustledger.imports.errors import ImportFailed
+from trustledger.imports.forms import ImportForm
+from trustledger.imports.registry import importers
+from trustledger.imports.result import ImportOptions
+from trustledger.imports.services import run_import, save_upload
+from trustledger.web import acting_user, request_workspace
+from trustledger.workspaces.permissions import Action, can, role_required
+
+
+@role_required(Action.MANAGE_CLIENTS)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Imports run while the page waits: fine for an export of a few years; a multi-million-row
+    history loads faster from the command line (``trustledger import``)."""
+    workspace = request_workspace(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form, "importers": importers()}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = ImportOptions(
+            name=data["file"].name or "upload.csv",
+            mapping=data["mapping"],
+            dry_run=data["dry_run"],
+            by=acting_user(request),
+            may_override=can(getattr(request, "membership", None), Action.OVERRIDE),
+        )
+        path = save_upload(workspace, data["file"])
+        try:
+            context["result"] = run_import(workspace, data["kind"], path, options)
+        except ImportFailed as failure:
+            context["failure"] = failure
+    return render(request, "imports/upload.html", context)

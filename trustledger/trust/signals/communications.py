@@ -1,0 +1,30 @@
+"""Concern and Integrity facts from communication: inquiries against their SLA, the planned
+check-ins, reviews and budget updates held or not, and promises kept. Six queries in all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from trustledger.communications import selectors
+
+if TYPE_CHECKING:
+    from trustledger.trust.signals import FactsByClient, Scope
+
+
+def collect(scope: Scope, facts: FactsByClient) -> None:
+    # the selectors take an inclusive instant; the scope's cut-off is exclusive
+    end = scope.known_before - dt.timedelta(microseconds=1)
+    ws, since, ids = scope.workspace, scope.window_start, scope.client_ids
+    for client_id, inquiries in selectors.inquiry_facts(
+        ws, as_of=end, since=since, client_ids=ids
+    ).items():
+        facts[client_id].inquiries.extend(inquiries)
+    for client_id, periods in selectors.cadence_facts(
+        ws, as_of=end, since=since, client_ids=ids
+    ).items():
+        facts[client_id].cadence_periods.extend(periods)
+    for client_id, promises in selectors.commitment_facts(
+        ws, as_of=end, since=since, client_ids=ids
+    ).items():
+        facts[client_id].commitments.extend(promises)
