@@ -48,11 +48,15 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, object]]) -> Non
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
-    preps = [
-        functools.lru_cache(maxsize=65536)(partial(_prep, f))  # type: ignore[arg-type]
-        for f in fields
-    ]
-    values = [[prep(row[f.name]) for f, prep in zip(fields, preps, strict=True)] for row in rows]
+    cached = [functools.lru_cache(maxsize=65536)(partial(_prep, f)) for f in fields]
+
+    def prep(i: int, value: object) -> object:
+        try:
+            return cached[i](value)
+        except TypeError:  # unhashable (a JSON list): adapt without the cache
+            return _prep(fields[i], value)
+
+    values = [[prep(i, row[f.name]) for i, f in enumerate(fields)] for row in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
 
@@ -215,3 +219,114 @@ def _time(
                 fast_insert(TimeEntry, batch)
                 batch = []
     fast_insert(TimeEntry, batch)
+
+
+def _communications(
+    workspace: Workspace, clients: list[Client], rng: random.Random, today: dt.date
+) -> None:
+    """A plan per client, and 150,000 interactions and 150,000 inquiries over three years."""
+    from trustledger.communications.models import CommunicationPlan, Inquiry, Interaction
+
+    CommunicationPlan.objects.bulk_create(
+        [
+            CommunicationPlan(
+                workspace=workspace,
+                client=c,
+                check_in_days=14,
+                review_days=90,
+                budget_update_days=30,
+                starts_on=c.relationship_start,
+            )
+            for c in clients
+        ],
+        batch_size=BATCH,
+    )
+    per_client = 75
+    interactions, inquiries = [], []
+    for c in clients:
+        span = max(1, ((c.lost_on or today) - c.relationship_start).days)
+        for _ in range(per_client):
+            at = _at(c.relationship_start + dt.timedelta(days=rng.randrange(span)))
+            interactions.append(
+                {
+                    "workspace": workspace.pk,
+                    "client": c.pk,
+                    "source": "manual",
+                    "source_key": "",
+                    "thread_key": "",
+                    "recorded_at": at,
+                    "channel": "meeting",
+                    "direction": "two_way",
+                    "kind": rng.choice(
+                        ("check_in", "check_in", "business_review", "budget_update", "other")
+                    ),
+                    "occurred_at": at,
+                    "subject": "Check-in",
+                    "summary": "",
+                    "participants": [],
+                }
+            )
+            received = _at(c.relationship_start + dt.timedelta(days=rng.randrange(span)))
+            late = rng.random() < 0.2
+            answered = received + dt.timedelta(
+                hours=rng.uniform(30, 90) if late else rng.uniform(1, 20)
+            )
+            inquiries.append(
+                {
+                    "workspace": workspace.pk,
+                    "client": c.pk,
+                    "source": "manual",
+                    "source_key": "",
+                    "thread_key": "",
+                    "recorded_at": received,
+                    "channel": "email",
+                    "priority": "normal",
+                    "subject": "Question",
+                    "received_at": received,
+                    "sla_hours": Decimal(24),
+                    "sla_due": received + dt.timedelta(hours=24),
+                    "first_response_at": answered,
+                    "response_recorded_at": answered,
+                    "resolved_at": answered,
+                }
+            )
+        if len(interactions) >= BATCH:
+            fast_insert(Interaction, interactions)
+            fast_insert(Inquiry, inquiries)
+            interactions, inquiries = [], []
+    fast_insert(Interaction, interactions)
+    fast_insert(Inquiry, inquiries)
+
+
+def _survey_answers(
+    workspace: Workspace, clients: list[Client], rng: random.Random, today: dt.date
+) -> None:
+    """30,000 NPS answers with analysed comments, six a year per client for a sample."""
+    from trustledger.feedback.models import SurveyResponse
+
+    rows = []
+    for n in range(30_000):
+        c = clients[n % len(clients)]
+        span = max(1, ((c.lost_on or today) - c.relationship_start).days)
+        at = _at(c.relationship_start + dt.timedelta(days=rng.randrange(span)))
+        score = rng.randint(0, 10)
+        rows.append(
+            {
+                "workspace": workspace.pk,
+                "client": c.pk,
+                "respondent": "",
+                "score": score,
+                "comment": "",
+                "extra_answers": {},
+                "answered_at": at,
+                "recorded_at": at,
+                "source": "csv",
+                "sentiment_label": "neutral",
+                "sentiment_score": (score - 5) / 5,
+                "theme": "other",
+            }
+        )
+    fast_insert(SurveyResponse, rows)
+
+
+EXTRA_FACTS.extend([_communications, _survey_answers])
