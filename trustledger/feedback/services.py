@@ -348,7 +348,7 @@ def send_reminder(invitation_id: int, *, now: dt.datetime | None = None) -> Sent
 @transaction.atomic
 def _claim(invitation_id: int, *, now: dt.datetime, reminder: bool) -> Sent | None:
     invitation = (
-        SurveyInvitation.objects.select_for_update()
+        SurveyInvitation.objects.select_for_update(of=("self",))  # PostgreSQL: not the joins
         .select_related("contact", "campaign", "client__account_manager", "workspace")
         .filter(pk=invitation_id)
         .first()
