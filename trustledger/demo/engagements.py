@@ -238,7 +238,9 @@ class _EngagementBuilder:
         rng, ws = self.rng, self.ctx.workspace
         q = self.q(delivered)
         returned = rng.random() > q
-        accepted = delivered + dt.timedelta(days=12 if returned else 5)
+        accepted = _past(delivered + dt.timedelta(days=12 if returned else 5), self.today)
+        sent_back = _past(delivered + 3 * DAY, self.today) if returned else None
+        status = "accepted" if accepted else ("returned" if sent_back else "in_review")
         d = Deliverable.objects.create(
             workspace=ws,
             engagement=self.engagement,
@@ -246,25 +248,22 @@ class _EngagementBuilder:
             name=milestone.name.split(": ")[-1] + " report",
             due_date=milestone.committed_date,
             submitted_on=delivered,
-            status="accepted",
+            status=status,
             accepted_on=accepted,
         )
-        if returned:
-            DeliverableReview.objects.create(
-                workspace=ws,
-                deliverable=d,
-                outcome="returned",
-                reviewed_on=delivered + 3 * DAY,
-                reasons="Figures do not reconcile with our ledger.",
-                recorded_at=_at(delivered + 3 * DAY),
-            )
-        DeliverableReview.objects.create(
-            workspace=ws,
-            deliverable=d,
-            outcome="accepted",
-            reviewed_on=accepted,
-            recorded_at=_at(accepted),
-        )
+        reviews = [("returned", sent_back), ("accepted", accepted)]
+        for outcome, on in reviews:
+            if on is not None:
+                DeliverableReview.objects.create(
+                    workspace=ws,
+                    deliverable=d,
+                    outcome=outcome,
+                    reviewed_on=on,
+                    reasons="Figures do not reconcile with our ledger."
+                    if outcome == "returned"
+                    else "",
+                    recorded_at=_at(on),
+                )
         if rng.random() < (1 - q) * 0.8:
             opened = delivered + dt.timedelta(days=rng.randint(2, 20))
             if opened <= self.today:
@@ -283,7 +282,7 @@ class _EngagementBuilder:
                     severity=rng.choices(["low", "medium", "high", "critical"], [3, 4, 3, 1])[0],
                     found_by="client" if rng.random() < 0.7 else "internal",
                     opened_on=opened,
-                    resolved_on=opened + dt.timedelta(days=rng.randint(2, 25)),
+                    resolved_on=_past(opened + dt.timedelta(days=rng.randint(2, 25)), self.today),
                     recorded_at=_at(opened),
                 )
 
@@ -361,6 +360,11 @@ class _EngagementBuilder:
             criterion.met = self.rng.random() < q
             criterion.assessed_on = self.engagement.closed_on
             criterion.save(update_fields=["met", "assessed_on"])
+
+
+def _past(day: dt.date, today: dt.date) -> dt.date | None:
+    """A date that has happened by today, or None: the demo never records the future."""
+    return day if day <= today else None
 
 
 def _at(day: dt.date) -> dt.datetime:
