@@ -80,6 +80,10 @@ def _sort_key(sort: str) -> Any:
     return key
 
 
+def current_snapshot(client: Client) -> TrustSnapshot | None:
+    return TrustSnapshot.objects.filter(client=client, kind=SnapshotKind.CURRENT).first()
+
+
 def as_index_result(snapshot: TrustSnapshot) -> IndexResult:
     return IndexResult(
         index=snapshot.index,
