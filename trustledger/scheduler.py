@@ -31,7 +31,25 @@ def send_alert_digests() -> None:
         send()
 
 
-PERIODIC_JOBS: list[Callable[[], None]] = [enqueue_due_weekly_snapshots, send_alert_digests]
+_last_survey_run = 0.0
+
+
+def run_due_surveys() -> None:
+    """Invite due campaigns' audiences and queue due reminders, at most once an hour."""
+    global _last_survey_run
+    if time.monotonic() - _last_survey_run < 3600 and _last_survey_run:
+        return
+    _last_survey_run = time.monotonic()
+    from trustledger.feedback.services import run_due_surveys as run
+
+    run()
+
+
+PERIODIC_JOBS: list[Callable[[], None]] = [
+    enqueue_due_weekly_snapshots,
+    send_alert_digests,
+    run_due_surveys,
+]
 
 
 def run_forever(*, interval: float = 5.0) -> None:
