@@ -126,8 +126,6 @@ def write_mailbox(path: Path, count: int, contacts: list[str]) -> None:
 
 @pytest.fixture
 def mailbox_firm(request, db, tmp_path):
-    if "bench" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("a benchmark: run it with make bench (pytest -m bench)")
     workspace = WorkspaceFactory(name="Bench Mail Firm")
     amir = MembershipFactory(workspace=workspace, user__email="amir@firm.example").user
     contacts = []
