@@ -35,7 +35,9 @@ def portfolio(workspace: Workspace, *, band: str = "", sort: str = "index") -> l
     )
     current = {
         s.client_id: s
-        for s in TrustSnapshot.objects.for_workspace(workspace).filter(kind=SnapshotKind.CURRENT)
+        for s in TrustSnapshot.objects.for_workspace(workspace)
+        .filter(kind=SnapshotKind.CURRENT)
+        .only("client_id", "as_of", "index", "band", "confidence")  # not the evidence
     }
     since = dt.date.today() - dt.timedelta(weeks=SPARK_WEEKS + 1)
     weekly: dict[int, list[tuple[dt.date, float | None]]] = defaultdict(list)
