@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 
 from trustledger.clients.models import Client
 from trustledger.engagements.models import Engagement, Milestone, Notice, TimeEntry
+from trustledger.imports.bulk import insert_rows
 from trustledger.workspaces.models import Membership, Role, User, Workspace
 
 BATCH = 20_000
@@ -38,16 +39,12 @@ EXTRA_FACTS: list[Callable[[Workspace, list[Client], random.Random, dt.date], No
 
 
 def fast_insert(model: type[models.Model], rows: list[dict[str, object]]) -> None:
-    """Insert plain rows with one executemany: the ORM's per-object work would dominate here.
-
-    Values are adapted by each field as the ORM would, cached because they repeat (days, rates).
-    """
+    """Insert plain rows with the importers' raw ``insert_rows``: the ORM's per-object work
+    would dominate here. Values are adapted by each field as the ORM would, cached because they
+    repeat (days, rates)."""
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in rows[0]]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})"
     cached = [functools.lru_cache(maxsize=65536)(partial(_prep, f)) for f in fields]
 
     def prep(i: int, value: object) -> object:
@@ -57,8 +54,7 @@ def fast_insert(model: type[models.Model], rows: list[dict[str, object]]) -> Non
             return _prep(fields[i], value)
 
     values = [[prep(i, row[f.name]) for i, f in enumerate(fields)] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+    insert_rows(model, [f.attname for f in fields], values)  # type: ignore[union-attr]
 
 
 def _prep(field: models.Field, value: object) -> object:  # type: ignore[type-arg]
