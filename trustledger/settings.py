@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "trustledger.trust",
     "trustledger.feedback",
     "trustledger.imports",
+    "trustledger.analytics",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("engagements/", include("trustledger.engagements.urls")),
     path("communications/", include("trustledger.communications.urls")),
     path("trust/", include("trustledger.trust.urls")),
+    path("analytics/", include("trustledger.analytics.urls")),
     path("surveys/", include("trustledger.feedback.urls")),
     path("s/", include("trustledger.feedback.public_urls")),
     path("imports/", include("trustledger.imports.urls")),

@@ -34,6 +34,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from trustledger.analytics.api import router as analytics_router
     from trustledger.clients.api import router as clients_router
     from trustledger.communications.api import router as communications_router
     from trustledger.engagements.api import router as engagements_router
@@ -45,6 +46,7 @@ def _register_routers() -> None:
     api.add_router("/", communications_router)
     api.add_router("/", feedback_router)
     api.add_router("/", trust_router)
+    api.add_router("/", analytics_router)
 
 
 _register_routers()

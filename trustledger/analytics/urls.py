@@ -1,0 +1,8 @@
+from django.urls import URLPattern, path
+
+from trustledger.analytics import views
+
+app_name = "analytics"
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+]
