@@ -1,7 +1,7 @@
 """Clients and contacts in the REST API: list (filters, pagination), read, create, update."""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -12,6 +12,7 @@ from pydantic import field_validator
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.fields import Storable, text
 from trustledger.clients import selectors, services
 from trustledger.clients.models import Client, ClientStatus, Contact, Tier
 from trustledger.workspaces.models import User, Workspace
@@ -22,15 +23,6 @@ from trustledger.workspaces.tenancy import get_for_workspace_or_404
 router = Router(tags=["clients"])
 
 
-def _no_nul(value: str | None) -> str | None:
-    """PostgreSQL rejects NUL in text: refuse it at the door with a field error."""
-    if value is None:
-        return None
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value.strip()
-
-
 def _email(value: str | None) -> str | None:
     if value is None:
         return None
@@ -39,6 +31,13 @@ def _email(value: str | None) -> str | None:
     except ValidationError:
         raise ValueError("enter a valid e-mail address") from None
     return value.strip().lower()
+
+
+Name = Annotated[str, text(1, 200), Storable]
+Industry = Annotated[str, text(0, 100), Storable]
+Reason = Annotated[str, text(0, 500), Storable]
+ExternalId = Annotated[str, text(0, 100), Storable]
+Role = Annotated[str, text(0, 120), Storable]
 
 
 class ClientOut(Schema):
@@ -55,31 +54,27 @@ class ClientOut(Schema):
 
 
 class ClientIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    industry: str = Field("", max_length=100)
+    name: Name
+    industry: Industry = ""
     tier: Tier = Tier.STANDARD
     status: ClientStatus = ClientStatus.ACTIVE
     lost_on: dt.date | None = None
-    lost_reason: str = Field("", max_length=500)
+    lost_reason: Reason = ""
     account_manager_id: int | None = None
     relationship_start: dt.date | None = None
-    external_id: str = Field("", max_length=100)
-
-    _clean = field_validator("name", "industry", "lost_reason", "external_id")(_no_nul)
+    external_id: ExternalId = ""
 
 
 class ClientPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    industry: str | None = Field(None, max_length=100)
+    name: Name | None = None
+    industry: Industry | None = None
     tier: Tier | None = None
     status: ClientStatus | None = None
     lost_on: dt.date | None = None
-    lost_reason: str | None = Field(None, max_length=500)
+    lost_reason: Reason | None = None
     account_manager_id: int | None = None
     relationship_start: dt.date | None = None
-    external_id: str | None = Field(None, max_length=100)
-
-    _clean = field_validator("name", "industry", "lost_reason", "external_id")(_no_nul)
+    external_id: ExternalId | None = None
 
 
 class ClientFilterIn(FilterSchema):
@@ -155,24 +150,22 @@ class ContactOut(Schema):
 
 
 class ContactIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     email: str = Field(max_length=254)
-    role: str = Field("", max_length=120)
+    role: Role = ""
     is_primary: bool = False
     survey_opt_out: bool = False
 
-    _clean = field_validator("name", "role")(_no_nul)
     _check_email = field_validator("email")(_email)
 
 
 class ContactPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: Name | None = None
     email: str | None = Field(None, max_length=254)
-    role: str | None = Field(None, max_length=120)
+    role: Role | None = None
     is_primary: bool | None = None
     survey_opt_out: bool | None = None
 
-    _clean = field_validator("name", "role")(_no_nul)
     _check_email = field_validator("email")(_email)
 
 

@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, FilterSchema, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime
 
+from trustledger.api.fields import Storable, text
 from trustledger.communications import sla
 from trustledger.communications.models import (
     Channel,
@@ -27,35 +28,24 @@ EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 def _plausible(value: dt.datetime) -> dt.datetime:
     if not EARLIEST <= value <= LATEST:
         raise ValueError("must be between 1990 and 2100")
     return value
 
 
-def _text(low: int, high: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=low, max_length=high)
-
-
-NoNul = AfterValidator(_no_nul)
-Subject = Annotated[str, _text(1, 300), NoNul]
-Line = Annotated[str, _text(0, 500), NoNul]
-Role = Annotated[str, _text(1, 120), NoNul]
-LongText = Annotated[str, _text(0, 20_000), NoNul]
-Participant = Annotated[str, _text(1, 200), NoNul]
+Subject = Annotated[str, text(1, 300), Storable]
+Line = Annotated[str, text(0, 500), Storable]
+Role = Annotated[str, text(1, 120), Storable]
+LongText = Annotated[str, text(0, 20_000), Storable]
+Participant = Annotated[str, text(1, 200), Storable]
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
 Date = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2099, 12, 31))]
 Id = Annotated[int, Field(ge=1, le=2**62)]
 Interval = Annotated[int, Field(ge=1, le=3650)]
 Minutes = Annotated[int, Field(ge=0, le=100_000)]
 Hours = Annotated[Decimal, Field(gt=0, le=2000, max_digits=6, decimal_places=2)]
-TimeZone = Annotated[str, _text(1, 64), NoNul]
+TimeZone = Annotated[str, text(1, 64), Storable]
 
 
 # Plans
@@ -312,7 +302,7 @@ class HolidayOut(Schema):
 
 class HolidayIn(Schema):
     date: Date
-    name: Annotated[str, _text(1, 120), NoNul]
+    name: Annotated[str, text(1, 120), Storable]
 
 
 # Measures

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import AfterValidator, StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator
 
+from trustledger.api.fields import Storable, text
 from trustledger.engagements.models import (
     ChangeRequestStatus,
     DeliverableStatus,
@@ -28,17 +29,6 @@ from trustledger.engagements.models import (
 from trustledger.engagements.selectors import COVERED
 
 
-def _storable(value: str) -> str:
-    """PostgreSQL stores neither NUL nor lone surrogates: refuse them at the door."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
 def _not_null(value: Any) -> Any:
     """A partial update may leave a field out, but may not blank a required one with null."""
     if value is None:
@@ -46,20 +36,13 @@ def _not_null(value: Any) -> Any:
     return value
 
 
-def _text(min_length: int, max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
-
-
-Storable = AfterValidator(_storable)
-
-
-Name = Annotated[str, _text(1, 200), Storable]
-Line = Annotated[str, _text(0, 200), Storable]
-Criterion = Annotated[str, _text(1, 300), Storable]
-Note = Annotated[str, _text(0, 500), Storable]
-ExternalId = Annotated[str, _text(0, 100), Storable]
-LongText = Annotated[str, _text(0, 20_000), Storable]
-Search = Annotated[str, _text(0, 200), Storable]
+Name = Annotated[str, text(1, 200), Storable]
+Line = Annotated[str, text(0, 200), Storable]
+Criterion = Annotated[str, text(1, 300), Storable]
+Note = Annotated[str, text(0, 500), Storable]
+ExternalId = Annotated[str, text(0, 100), Storable]
+LongText = Annotated[str, text(0, 20_000), Storable]
+Search = Annotated[str, text(0, 200), Storable]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -430,7 +413,7 @@ class QualityIssueFilter(FilterSchema):
 
 class ResolveIn(Schema):
     resolved_on: Date
-    root_cause: Annotated[str, _text(1, 20_000), Storable]
+    root_cause: Annotated[str, text(1, 20_000), Storable]
 
 
 class NoticeOut(Schema):

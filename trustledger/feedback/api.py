@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, StringConstraints
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.fields import Storable, text
 from trustledger.clients.models import Client, Contact, Tier
 from trustledger.engagements.models import Engagement
 from trustledger.feedback import responses, selectors, services
@@ -39,28 +39,12 @@ from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or
 router = Router(tags=["surveys"])
 
 
-def _storable(value: str) -> str:
-    """PostgreSQL stores neither NUL nor lone surrogates: refuse them at the door."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text") from None
-    return value
-
-
-def _text(min_length: int, max_length: int) -> Any:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
-
-
-Storable = AfterValidator(_storable)
-Name = Annotated[str, _text(1, 200), Storable]
-Question = Annotated[str, _text(1, 300), Storable]
-Summary = Annotated[str, _text(1, 500), Storable]
-Comment = Annotated[str, _text(0, 10_000), Storable]
-Outcome = Annotated[str, _text(1, 5000), Storable]
-Search = Annotated[str, _text(0, 200), Storable]
+Name = Annotated[str, text(1, 200), Storable]
+Question = Annotated[str, text(1, 300), Storable]
+Summary = Annotated[str, text(1, 500), Storable]
+Comment = Annotated[str, text(0, 10_000), Storable]
+Outcome = Annotated[str, text(1, 5000), Storable]
+Search = Annotated[str, text(0, 200), Storable]
 Id = Annotated[int, Field(ge=1, le=2**62)]
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
 Score = Annotated[int, Field(ge=0, le=10)]
@@ -320,7 +304,7 @@ class ResponseIn(Schema):
     comment: Comment = ""
     contact_id: Id | None = None
     engagement_id: Id | None = None
-    respondent: Annotated[str, _text(0, 254), Storable] = ""
+    respondent: Annotated[str, text(0, 254), Storable] = ""
     answered_at: dt.datetime | None = Field(
         None, description="When the client answered; now if left out."
     )
