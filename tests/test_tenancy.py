@@ -7,6 +7,7 @@ added; a new URL parameter must be given an object of A's below, or this test fa
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -44,7 +45,17 @@ from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
 # URLs that anyone may open (sign-in, password reset, API docs); admin has its own staff gate.
-PUBLIC = re.compile(r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/)")
+# The client portal has its own sign-in for contacts and its own isolation tests (tests/portal/).
+PUBLIC = re.compile(
+    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/)"
+)
+# Each newer app lists its own objects in tests/<app>/tenancy_objects.py.
+OBJECT_PROVIDERS = [
+    "tests.recovery.tenancy_objects",
+    "tests.relationships.tenancy_objects",
+    "tests.reports.tenancy_objects",
+    "tests.portal.tenancy_objects",
+]
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -96,6 +107,8 @@ def _a_objects(p: Personas) -> dict[str, Callable[[], Any]]:
             evidence_date=dt.date(2026, 1, 1),
         ),
     }
+    for module in OBJECT_PROVIDERS:
+        objects.update(importlib.import_module(module).objects(p))
     return {name: (lambda obj=obj: obj.pk) for name, obj in objects.items()}
 
 

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "trustledger.feedback",
     "trustledger.imports",
     "trustledger.analytics",
+    "trustledger.recovery",
+    "trustledger.relationships",
+    "trustledger.reports",
+    "trustledger.portal",
 ]
 
 MIDDLEWARE = [

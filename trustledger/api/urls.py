@@ -39,6 +39,10 @@ def _register_routers() -> None:
     from trustledger.communications.api import router as communications_router
     from trustledger.engagements.api import router as engagements_router
     from trustledger.feedback.api import router as feedback_router
+    from trustledger.portal.api import router as portal_router
+    from trustledger.recovery.api import router as recovery_router
+    from trustledger.relationships.api import router as relationships_router
+    from trustledger.reports.api import router as reports_router
     from trustledger.trust.api import router as trust_router
 
     api.add_router("/", clients_router)
@@ -47,6 +51,10 @@ def _register_routers() -> None:
     api.add_router("/", feedback_router)
     api.add_router("/", trust_router)
     api.add_router("/", analytics_router)
+    api.add_router("/", recovery_router)
+    api.add_router("/", relationships_router)
+    api.add_router("/", reports_router)
+    api.add_router("/", portal_router)
 
 
 _register_routers()

@@ -13,7 +13,16 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from trustledger.demo import clients, communications, engagements, feedback, people, trust
+from trustledger.demo import (
+    clients,
+    communications,
+    engagements,
+    feedback,
+    people,
+    recovery,
+    relationships,
+    trust,
+)
 from trustledger.demo.context import DemoContext
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import create_workspace
@@ -26,6 +35,11 @@ PARTS: list[Callable[[DemoContext], None]] = [
     engagements.build,
     communications.build,
     feedback.build,
+]
+# Parts that read the trust index (alerts, snapshots) run after it is built.
+AFTER_TRUST: list[Callable[[DemoContext], None]] = [
+    relationships.build,
+    recovery.build,
 ]
 
 
@@ -47,7 +61,9 @@ def generate_demo_firm(
     )
     for part in PARTS:
         part(ctx)
-    trust.build(ctx)  # last: the index reads what every part wrote
+    trust.build(ctx)  # the index reads what every part wrote
+    for part in AFTER_TRUST:
+        part(ctx)
     return workspace
 
 

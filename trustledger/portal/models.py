@@ -1,0 +1,3 @@
+"""The client portal: contacts sign in by magic link and see what the firm shares with them."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Recovery plans: acknowledge, root causes, improvement actions, updates, small wins, close."""

@@ -1,0 +1,5 @@
+"""Trust recovery in the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["recovery"])

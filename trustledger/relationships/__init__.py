@@ -1,0 +1,1 @@
+"""Tier routines, relationship health checks and business reviews."""

@@ -1,0 +1,3 @@
+"""Tier routines, relationship health checks and business reviews."""
+
+from __future__ import annotations

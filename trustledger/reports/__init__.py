@@ -1,0 +1,1 @@
+"""Status reports drafted from live data: page, PDF and e-mail."""

@@ -1,0 +1,5 @@
+"""Status reports in the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

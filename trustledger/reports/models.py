@@ -1,0 +1,3 @@
+"""Status reports drafted from live data: page, PDF and e-mail."""
+
+from __future__ import annotations
