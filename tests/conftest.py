@@ -86,3 +86,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+from tests.smtp import smtp_server  # noqa: E402,F401  (a real SMTP server for mail tests)

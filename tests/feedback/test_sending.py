@@ -1,18 +1,16 @@
 """Sending invitations and the one reminder: tokens, expiry, opt-outs, and a real SMTP server."""
 
 import datetime as dt
-import email
 import hashlib
 import re
-import socket
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.management import call_command
 
 from tests.feedback.factories import SurveyInvitationFactory
+from tests.smtp import free_port
 from trustledger.feedback import selectors, services
 from trustledger.feedback.models import SurveyInvitation
 
@@ -89,7 +87,7 @@ def test_a_failed_delivery_leaves_the_invitation_unsent_for_a_retry(invitation, 
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2},
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
         }
     }
     with pytest.raises(ConnectionRefusedError):
@@ -152,39 +150,6 @@ def test_due_reminders_are_queued_as_tasks(invitation, django_capture_on_commit_
 
 
 # --- the SMTP round trip ---------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on 127.0.0.1 for this test; Django's mail goes to it over TCP."""
-    collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
-        }
-    }
-    yield collector
-    controller.stop()
 
 
 def _text_part(message: Message) -> str:
