@@ -34,7 +34,7 @@ def _static_fetcher() -> Any:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of an HTML document whose links to static files start with ``settings.STATIC_URL``."""
+    """The PDF of an HTML document; its static links (STATIC_URL...) are read from disk."""
     from weasyprint import HTML  # imported late: it loads Pango, which pages never need
 
     html = html.replace(f'"{settings.STATIC_URL}', '"file:///static/')
