@@ -50,7 +50,7 @@ def client_timeline(
     """Every source's events for the client, newest first (ties keep the sources' order)."""
     gathered: list[TimelineEvent] = []
     for name in SOURCES:
-        source: Source = importlib.import_module(name)  # type: ignore[assignment]
+        source: Source = importlib.import_module(name)
         gathered.extend(source.events(workspace, client))
     if kinds:
         gathered = [e for e in gathered if e.kind in kinds]

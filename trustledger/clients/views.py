@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.utils import timezone
 from trustledger.clients import selectors, services
 from trustledger.clients.forms import ClientForm, ContactForm, ReferralForm
 from trustledger.clients.models import Client, ClientStatus, Contact, Referral, Tier
+from trustledger.clients.timeline import client_timeline
 from trustledger.communications.selectors import client_communications
 from trustledger.engagements.selectors import list_engagements
 from trustledger.feedback.selectors import client_voice
@@ -74,8 +76,33 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "voice": client_voice(client),
         "comms": client_communications(client, now=timezone.now()),
         "trust": current_snapshot(client),
+        "story": client_timeline(workspace, client)[:STORY_ON_PAGE],
     }
     return render(request, "clients/detail.html", context)
+
+
+STORY_ON_PAGE = 12
+
+
+@role_required(Action.VIEW)
+def client_story(request: HttpRequest, client_id: int) -> HttpResponse:
+    """The whole relationship in one timeline, newest first, filterable by kind of event."""
+    workspace = request_workspace(request)
+    client = get_for_workspace_or_404(Client, workspace, pk=client_id)
+    events = client_timeline(workspace, client)
+    kinds = sorted({e.kind for e in events})
+    kind = request.GET.get("kind", "")
+    if kind:
+        events = [e for e in events if e.kind == kind]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    context = {
+        "client": client,
+        "page": page,
+        "kinds": kinds,
+        "kind": kind,
+        "query": urlencode({"kind": kind}) if kind else "",
+    }
+    return render(request, "clients/story.html", context)
 
 
 def _can_edit(request: HttpRequest, client: Client) -> bool:

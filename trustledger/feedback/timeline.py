@@ -1,0 +1,32 @@
+"""The client's voice in its timeline: survey answers and the follow-ups they opened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from trustledger.clients.timeline import TimelineEvent, Tone
+
+if TYPE_CHECKING:
+    from trustledger.clients.models import Client
+    from trustledger.workspaces.models import Workspace
+
+from django.utils import timezone
+
+from trustledger.feedback.models import FollowUp, SurveyResponse
+
+
+def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
+    """Two queries."""
+    url = reverse("clients:detail", args=[client.pk]) + "#voice"
+    responses = SurveyResponse.objects.for_workspace(workspace).filter(client=client)
+    for r in responses.only("score", "comment", "answered_at", "respondent"):
+        tone: Tone = "good" if r.score >= 9 else "bad" if r.score <= 6 else "neutral"
+        title = f"Scored {r.score}/10" + (f" ({r.respondent})" if r.respondent else "")
+        on = timezone.localdate(r.answered_at)
+        yield TimelineEvent(on, "Survey", title, r.comment[:200], url, tone)
+    for f in FollowUp.objects.for_workspace(workspace).filter(client=client, done_on__isnull=False):
+        title = f"Closed the loop: {f.summary}"
+        yield TimelineEvent(f.done_on, "Follow-up", title, f.outcome[:200], url, "good")  # type: ignore[arg-type]
