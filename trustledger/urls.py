@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from trustledger.api.urls import api
+from trustledger.clients import views as client_views
 from trustledger.workspaces import views as workspace_views
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("search/", client_views.search, name="search"),
     path("clients/", include("trustledger.clients.urls")),
     path("engagements/", include("trustledger.engagements.urls")),
     path("communications/", include("trustledger.communications.urls")),

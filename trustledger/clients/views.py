@@ -204,3 +204,26 @@ def referral_create(request: HttpRequest, client_id: int) -> HttpResponse:
             return redirect("clients:detail", client_id=client.pk)
     title = f"{client} referred a client"
     return render(request, "clients/form.html", {"form": form, "title": title, "client": client})
+
+
+SEARCH_LIMIT = 10
+
+
+@role_required(Action.VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    """One box for clients, engagements and contacts, each group capped with a link to the rest."""
+    workspace = request_workspace(request)
+    q = request.GET.get("q", "").strip()[:100]
+    groups: dict[str, Any] = {}
+    if q:
+        clients = selectors.list_clients(workspace, selectors.ClientFilter(q=q))
+        engagements = list_engagements(workspace, q=q)
+        contacts = selectors.list_contacts(workspace, q=q)
+        groups = {
+            "clients": (clients[:SEARCH_LIMIT], clients.count()),
+            "engagements": (engagements[:SEARCH_LIMIT], engagements.count()),
+            "contacts": (contacts[:SEARCH_LIMIT], contacts.count()),
+        }
+    found = sum(count for _, count in groups.values())
+    context = {"q": q, "groups": groups, "found": found, "query": urlencode({"q": q})}
+    return render(request, "clients/search.html", context)
