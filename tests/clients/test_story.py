@@ -95,7 +95,7 @@ def test_the_story_tells_every_capability_in_order(personas, history):
         (dt.date(2026, 3, 2), "Milestone", "Delivered Build", "good"),
         (dt.date(2026, 2, 27), "Promise", "Broke a promise: Send the plan", "bad"),
         (dt.date(2026, 2, 23), "Late answer", "Where is the report?: answered late", "bad"),
-        (dt.date(2026, 2, 20), "Check-in", "Monthly check-in", "good"),
+        (dt.date(2026, 2, 20), "Check-in", "Monthly check-in", "neutral"),
         (dt.date(2026, 2, 10), "Slip", "Delivered Design late", "bad"),
         (
             dt.date(2026, 1, 28),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from trustledger.communications.models import Commitment, Inquiry, Interaction, InteractionKind
 
-GOOD_KINDS = {InteractionKind.CHECK_IN, InteractionKind.BUSINESS_REVIEW}
+GOOD_KINDS = {InteractionKind.BUSINESS_REVIEW}  # routine check-ins and updates are neutral
 
 
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
