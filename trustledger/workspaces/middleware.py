@@ -1,8 +1,11 @@
-"""Attach the signed-in person's current workspace and membership to every request."""
+"""Attach the signed-in person's current workspace and membership to every request, and show
+every date and time in that workspace's time zone."""
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from trustledger.workspaces.selectors import current_membership
 
@@ -19,4 +22,11 @@ class CurrentWorkspaceMiddleware:
             membership = current_membership(request.user, request.session.get(SESSION_KEY))
         request.membership = membership  # type: ignore[attr-defined]
         request.workspace = membership.workspace if membership else None  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if membership is None:
+            return self.get_response(request)
+        try:
+            zone = ZoneInfo(membership.workspace.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        with timezone.override(zone):
+            return self.get_response(request)
