@@ -45,10 +45,25 @@ def run_due_surveys() -> None:
     run()
 
 
+_last_report_run = 0.0
+
+
+def draft_due_status_reports() -> None:
+    """Draft the status reports whose budget update is due, for review; at most once an hour."""
+    global _last_report_run
+    if time.monotonic() - _last_report_run < 3600 and _last_report_run:
+        return
+    _last_report_run = time.monotonic()
+    from trustledger.reports.services import draft_due_reports
+
+    draft_due_reports()
+
+
 PERIODIC_JOBS: list[Callable[[], None]] = [
     enqueue_due_weekly_snapshots,
     send_alert_digests,
     run_due_surveys,
+    draft_due_status_reports,
 ]
 
 

@@ -69,6 +69,7 @@ class Source(models.TextChoices):
     ZENDESK = "zendesk", "Zendesk"
     FRESHDESK = "freshdesk", "Freshdesk"
     DEMO = "demo", "Demo"
+    PORTAL = "portal", "Client portal"
 
 
 class BusinessCalendar(WorkspaceScoped):

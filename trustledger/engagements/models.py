@@ -62,6 +62,9 @@ class Engagement(WorkspaceScoped):
     closed_on = models.DateField(null=True, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the client's contacts see in the portal: nothing until the firm shares it.
+    portal_shared = models.BooleanField("shared in the client portal", default=False)
+    portal_shows_budget = models.BooleanField("show budget figures in the portal", default=True)
 
     class Meta:
         ordering = ["-start_date", "name"]
@@ -296,6 +299,8 @@ class ChangeRequest(WorkspaceScoped):
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision_note = models.TextField(blank=True)
+    # The contact decided it themselves in the client portal (not relayed to the firm).
+    decided_in_portal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
