@@ -45,6 +45,13 @@ def run_due_surveys() -> None:
     run()
 
 
+def check_recovery_alerts() -> None:
+    """Alerts for overdue recovery actions and missed client updates (raised and resolved)."""
+    from trustledger.recovery.alerting import check_all_workspaces
+
+    check_all_workspaces()
+
+
 _last_report_run = 0.0
 
 
@@ -63,6 +70,7 @@ PERIODIC_JOBS: list[Callable[[], None]] = [
     enqueue_due_weekly_snapshots,
     send_alert_digests,
     run_due_surveys,
+    check_recovery_alerts,
     draft_due_status_reports,
 ]
 

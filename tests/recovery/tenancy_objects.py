@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import Personas
+from tests.recovery.factories import (
+    ActionFactory,
+    GoalFactory,
+    RecoveryPlanFactory,
+    WhyChainFactory,
+)
 
 
 def objects(p: Personas) -> dict[str, Any]:
-    return {}
+    plan = RecoveryPlanFactory(client=p.client_a, title="Acme Secret recovery")
+    return {
+        "recovery_plan_id": plan,
+        "recovery_chain_id": WhyChainFactory(plan=plan, problem="Acme Secret problem"),
+        "recovery_action_id": ActionFactory(plan=plan, title="Acme Secret action"),
+        "recovery_goal_id": GoalFactory(plan=plan, measure="Acme Secret goal"),
+    }
