@@ -1,7 +1,8 @@
-"""Portfolio measures over a period: a fixed handful of aggregate queries per measure.
+"""Portfolio measures over a period and a segment: a fixed handful of aggregate queries each.
 
-The SQL gathers per-client or per-engagement totals for the whole workspace; the formulas live
-in `trustledger.scoring.portfolio` (definitions in docs/analytics.md).
+The SQL gathers per-client, per-bucket or per-engagement totals for the whole workspace (or one
+segment of it: a tier, an industry, an account manager's clients); the formulas live in
+`trustledger.scoring` (definitions in docs/analytics.md). Nothing here queries per client.
 """
 
 from __future__ import annotations
@@ -10,11 +11,26 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag, TruncMonth, TruncQuarter
+from django.db.models.functions.datetime import TruncBase
 
-from trustledger.clients.models import Client
+from trustledger.clients.models import Client, Referral, Tier
+from trustledger.communications import measures as comms
+from trustledger.communications import sla
+from trustledger.communications.models import Channel, Inquiry
 from trustledger.engagements.models import (
     DeliverableReview,
     Engagement,
@@ -28,12 +44,13 @@ from trustledger.engagements.models import (
     TimeEntry,
 )
 from trustledger.engagements.selectors import BILLED, COST
-from trustledger.feedback.selectors import nps_answers_by_client
+from trustledger.feedback.analysis.themes import THEMES
+from trustledger.feedback.models import SurveyResponse
 from trustledger.scoring import portfolio as measures
 from trustledger.scoring.nps import NpsResult, compute_nps
-from trustledger.scoring.stats import median
+from trustledger.scoring.stats import SurvivalPoint, kaplan_meier, median
 from trustledger.trust.models import SnapshotKind, TrustSnapshot
-from trustledger.workspaces.models import Workspace
+from trustledger.workspaces.models import User, Workspace
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=18, decimal_places=4)
@@ -47,6 +64,10 @@ class Period:
     start: dt.date
     end: dt.date
 
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("a period ends on or after its start")
+
     @classmethod
     def last_months(cls, months: int, *, today: dt.date) -> Period:
         """The `months` months ending `today`: from the day after the same date `months` ago."""
@@ -54,31 +75,260 @@ class Period:
         day = min(today.day, calendar.monthrange(year, month + 1)[1])  # 31 March -> 28 Feb
         return cls(dt.date(year, month + 1, day) + dt.timedelta(days=1), today)
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (revenue retention's start)."""
+        end = self.start - dt.timedelta(days=1)
+        return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def bounds(self, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+        """[first instant, instant after the last day) in the workspace's time zone."""
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=zone)
+        return start, dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+
+
+SEGMENT_KINDS = {"tier": "Tier", "industry": "Industry", "manager": "Account manager"}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Part of the portfolio: clients of a tier, of an industry or of one account manager.
+
+    The empty segment is the whole portfolio. Written ``tier:key``, ``industry:Legal`` or
+    ``manager:<user id>`` in URLs and the API.
+    """
+
+    kind: str = ""
+    value: str = ""
+
+    @classmethod
+    def parse(cls, raw: str) -> Segment:
+        """Raises ValueError for an unknown kind, a tier that does not exist or a bad user id."""
+        raw = raw.strip()
+        if not raw:
+            return ALL
+        kind, _, value = raw.partition(":")
+        if kind not in SEGMENT_KINDS or not value:
+            raise ValueError("a segment is tier:<tier>, industry:<name> or manager:<user id>")
+        if kind == "tier" and value not in Tier.values:
+            raise ValueError(f"unknown tier {value!r}")
+        if kind == "manager" and not value.isdigit():
+            raise ValueError("manager:<user id> takes a number")
+        return cls(kind, value[:100])
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.value}" if self.kind else ""
+
+    def q(self, path: str = "") -> Q:
+        """The filter on clients, through `path` (``engagement__client__`` from a time entry)."""
+        if not self.kind:
+            return Q()
+        field = {"tier": "tier", "industry": "industry", "manager": "account_manager_id"}
+        value: object = int(self.value) if self.kind == "manager" else self.value
+        return Q(**{path + field[self.kind]: value})
+
+
+ALL = Segment()
+
+
+@dataclass(frozen=True)
+class SegmentChoice:
+    key: str
+    label: str
+
+
+def segment_choices(workspace: Workspace) -> list[SegmentChoice]:
+    """Every segment the workspace has: tiers, industries in use, account managers (2 queries)."""
+    choices = [SegmentChoice(f"tier:{value}", f"Tier: {label}") for value, label in Tier.choices]
+    industries = (
+        Client.objects.for_workspace(workspace)
+        .exclude(industry="")
+        .values_list("industry", flat=True)
+        .distinct()
+        .order_by("industry")
+    )
+    choices += [SegmentChoice(f"industry:{name}", f"Industry: {name}") for name in industries]
+    managers = User.objects.filter(
+        pk__in=Client.objects.for_workspace(workspace).values("account_manager_id")
+    ).order_by("full_name", "email")
+    choices += [SegmentChoice(f"manager:{u.pk}", f"Account manager: {u}") for u in managers]
+    return choices
+
+
+def _trunc(field: str, grain: measures.Grain, zone: dt.tzinfo | None = None) -> TruncBase:
+    trunc = TruncMonth if grain == "month" else TruncQuarter
+    return trunc(field, tzinfo=zone) if zone is not None else trunc(field)
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _zone(workspace: Workspace) -> dt.tzinfo:
+    return ZoneInfo(workspace.time_zone)
+
 
 # --- retention ------------------------------------------------------------------------------
 
 
-def retention(workspace: Workspace, period: Period) -> measures.Retention:
+def _retention_counts(period: Period, suffix: str = "") -> dict[str, Count]:
+    """S, N, E and R of one period as filtered counts (see docs/analytics.md)."""
+    start, end = period.start, period.end
+    at_start = Q(relationship_start__lt=start) & (Q(lost_on__isnull=True) | Q(lost_on__gte=start))
+    kept = Q(lost_on__isnull=True) | Q(lost_on__gt=end)
+    return {
+        f"s{suffix}": Count("pk", filter=at_start),
+        f"n{suffix}": Count("pk", filter=Q(relationship_start__range=(start, end))),
+        f"e{suffix}": Count("pk", filter=Q(relationship_start__lte=end) & kept),
+        f"r{suffix}": Count("pk", filter=at_start & kept),
+    }
+
+
+def _retention_of(counts: dict[str, int], suffix: str = "") -> measures.Retention:
+    return measures.retention(
+        at_start=counts[f"s{suffix}"],
+        new=counts[f"n{suffix}"],
+        at_end=counts[f"e{suffix}"],
+        retained=counts[f"r{suffix}"],
+    )
+
+
+def retention(workspace: Workspace, period: Period, segment: Segment = ALL) -> measures.Retention:
     """S, N, E and R from relationship_start and lost_on, in one aggregate query.
 
     Served on a day: the relationship began by that day and the client was not lost before it
     (a client lost on the last day of the period is not served at its end).
     """
+    clients = Client.objects.for_workspace(workspace).filter(segment.q())
+    return _retention_of(clients.aggregate(**_retention_counts(period)))
+
+
+def retention_clients(
+    workspace: Workspace, period: Period, segment: Segment, which: str
+) -> QuerySet[Client]:
+    """The clients behind S, N, E, R or the lost (S - R plus new ones lost), for the drill-down."""
     start, end = period.start, period.end
     at_start = Q(relationship_start__lt=start) & (Q(lost_on__isnull=True) | Q(lost_on__gte=start))
     kept = Q(lost_on__isnull=True) | Q(lost_on__gt=end)
-    counts = Client.objects.for_workspace(workspace).aggregate(
-        s=Count("pk", filter=at_start),
-        n=Count("pk", filter=Q(relationship_start__range=(start, end))),
-        e=Count("pk", filter=Q(relationship_start__lte=end) & kept),
-        r=Count("pk", filter=at_start & kept),
-    )
-    return measures.retention(
-        at_start=counts["s"], new=counts["n"], at_end=counts["e"], retained=counts["r"]
+    served = Q(relationship_start__lte=end) & (Q(lost_on__isnull=True) | Q(lost_on__gte=start))
+    lost = served & Q(lost_on__lte=end)
+    condition = {
+        "at_start": at_start,
+        "new": Q(relationship_start__range=(start, end)),
+        "at_end": Q(relationship_start__lte=end) & kept,
+        "retained": at_start & kept,
+        "lost": lost,
+    }[which]
+    return (
+        Client.objects.for_workspace(workspace)
+        .filter(segment.q())
+        .filter(condition)
+        .select_related("account_manager")
+        .order_by("name", "pk")
     )
 
 
-# --- profitability --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bucket:
+    start: dt.date
+    label: str
+    period: Period  # the bucket clipped to the period asked for
+
+
+def trend_buckets(period: Period, grain: measures.Grain) -> list[Bucket]:
+    return [
+        Bucket(
+            first,
+            measures.bucket_label(first, grain),
+            Period(max(first, period.start), min(measures.bucket_end(first, grain), period.end)),
+        )
+        for first in measures.buckets(period.start, period.end, grain)
+    ]
+
+
+def retention_trend(
+    workspace: Workspace, buckets: list[Bucket], segment: Segment = ALL
+) -> dict[dt.date, measures.Retention]:
+    """CRR and logo retention of every bucket, in one aggregate query."""
+    counts: dict[str, Count] = {}
+    for i, bucket in enumerate(buckets):
+        counts.update(_retention_counts(bucket.period, f"_{i}"))
+    row = Client.objects.for_workspace(workspace).filter(segment.q()).aggregate(**counts)
+    return {b.start: _retention_of(row, f"_{i}") for i, b in enumerate(buckets)}
+
+
+# --- retention curves by start cohort -------------------------------------------------------
+
+COHORT_BY = ("year", "quarter")
+MAX_COHORTS = 6
+
+
+@dataclass(frozen=True)
+class Cohort:
+    key: str
+    clients: int
+    lost: int
+    curve: list[SurvivalPoint]  # durations in days
+
+    def survival_at(self, days: float) -> float | None:
+        """S(days); None beyond the last observation (the curve is unknown there)."""
+        if not self.curve or days > self.curve[-1].time:
+            return None
+        value = 1.0
+        for point in self.curve:
+            if point.time > days:
+                break
+            value = point.survival
+        return value
+
+
+def cohort_curves(
+    workspace: Workspace, as_of: dt.date, segment: Segment = ALL, by: str = "year"
+) -> list[Cohort]:
+    """Kaplan-Meier retention curve per start cohort (year or quarter of relationship_start),
+    censoring clients still active at `as_of`; the newest `MAX_COHORTS` cohorts. One query."""
+    cohort_by: Literal["year", "quarter"] = "quarter" if by == "quarter" else "year"
+    rows = (
+        Client.objects.for_workspace(workspace)
+        .filter(segment.q(), relationship_start__lte=as_of)
+        .values_list("relationship_start", "lost_on")
+    )
+    groups: dict[str, list[measures.Lifespan]] = {}
+    for start, lost_on in rows:
+        key = measures.cohort_key(start, cohort_by)
+        groups.setdefault(key, []).append(measures.Lifespan(start, lost_on))
+    cohorts = []
+    for key in sorted(groups)[-MAX_COHORTS:]:
+        durations, observed = measures.survival_inputs(groups[key], as_of)
+        cohorts.append(
+            Cohort(key, len(durations), sum(observed), kaplan_meier(durations, observed))
+        )
+    return cohorts
+
+
+def cohort_clients(
+    workspace: Workspace, as_of: dt.date, segment: Segment, cohort: str
+) -> QuerySet[Client]:
+    """The clients of one start cohort ("2024" or "2024 Q3"), for the drill-down."""
+    year, _, quarter = cohort.partition(" Q")
+    if not year.isdigit() or (quarter and quarter not in "1234"):
+        return Client.objects.none()
+    qs = Client.objects.for_workspace(workspace).filter(
+        segment.q(), relationship_start__year=int(year), relationship_start__lte=as_of
+    )
+    if quarter:
+        first = 3 * (int(quarter) - 1) + 1
+        qs = qs.filter(relationship_start__month__range=(first, first + 2))
+    return qs.select_related("account_manager").order_by("relationship_start", "name")
+
+
+# --- revenue: profitability, revenue retention, existing clients, referred clients -----------
+
+WON = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD, EngagementStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -102,39 +352,83 @@ class Profitability:
         heavy = {p.client_id for p in measures.effort_heavy(row.profit for row in self.rows)}
         return [row for row in self.rows if row.client_id in heavy]
 
+    @property
+    def revenue(self) -> float:
+        return sum(row.profit.revenue for row in self.rows)
 
-def profitability(workspace: Workspace, period: Period) -> Profitability:
-    """Revenue (billed), cost and margin per client from time logged in the period: two queries."""
+    @property
+    def cost(self) -> float:
+        return sum(row.profit.cost for row in self.rows)
+
+    @property
+    def margin_pct(self) -> float | None:
+        revenue = self.revenue
+        return 100 * (revenue - self.cost) / revenue if revenue else None
+
+
+@dataclass(frozen=True)
+class ClientRevenue:
+    """Per client, revenue in the period and in the one before it (one query feeds both)."""
+
+    names: dict[int, str]
+    economics: list[measures.ClientEconomics]  # clients with time in the period
+    before: dict[int, float]  # revenue in the previous period, by client
+
+    @property
+    def now(self) -> dict[int, float]:
+        return {e.client_id: e.revenue for e in self.economics}
+
+
+def client_revenue(workspace: Workspace, period: Period, segment: Segment = ALL) -> ClientRevenue:
+    """Hours, cost and billed value per client in the period, and billed in the previous one."""
+    before = period.previous()
+    in_period = Q(date__range=(period.start, period.end))
     totals = (
         TimeEntry.objects.for_workspace(workspace)
-        .filter(date__range=(period.start, period.end))
+        .filter(segment.q("engagement__client__"), date__range=(before.start, period.end))
         .values("engagement__client_id", "engagement__client__name")
         .annotate(
-            total_hours=Coalesce(Sum("hours"), ZERO),
-            total_cost=Coalesce(Sum(COST), ZERO, output_field=MONEY),
-            total_billed=Coalesce(Sum(BILLED), ZERO, output_field=MONEY),
+            total_hours=Coalesce(Sum("hours", filter=in_period), ZERO),
+            total_cost=Coalesce(Sum(COST, filter=in_period), ZERO, output_field=MONEY),
+            total_billed=Coalesce(Sum(BILLED, filter=in_period), ZERO, output_field=MONEY),
+            before_billed=Coalesce(Sum(BILLED, filter=~in_period), ZERO, output_field=MONEY),
         )
         .order_by()
     )
     names: dict[int, str] = {}
-    economics = []
+    economics, previous = [], {}
     for row in totals:
         client_id = row["engagement__client_id"]
         names[client_id] = row["engagement__client__name"]
-        economics.append(
-            measures.ClientEconomics(
-                client_id,
-                hours=float(row["total_hours"]),
-                cost=float(row["total_cost"]),
-                revenue=float(row["total_billed"]),
+        previous[client_id] = float(row["before_billed"])
+        if row["total_hours"] or row["total_billed"] or row["total_cost"]:
+            economics.append(
+                measures.ClientEconomics(
+                    client_id,
+                    hours=float(row["total_hours"]),
+                    cost=float(row["total_cost"]),
+                    revenue=float(row["total_billed"]),
+                )
             )
-        )
+    return ClientRevenue(names, economics, previous)
+
+
+def profitability(
+    workspace: Workspace,
+    period: Period,
+    segment: Segment = ALL,
+    revenue: ClientRevenue | None = None,
+) -> Profitability:
+    """Revenue (billed), cost and margin per client from time logged in the period: two queries
+    (one when `revenue` is given)."""
+    revenue = revenue or client_revenue(workspace, period, segment)
+    names = revenue.names
     trust = dict(
         TrustSnapshot.objects.for_workspace(workspace)
-        .filter(kind=SnapshotKind.CURRENT, client_id__in=list(names))
+        .filter(kind=SnapshotKind.CURRENT, client__in=Client.objects.filter(segment.q()))
         .values_list("client_id", "index")
     )
-    profits = measures.profitability(economics)
+    profits = measures.profitability(revenue.economics)
     threshold = median([p.margin_pct for p in profits if p.margin_pct is not None])
     rows = [
         ProfitRow(
@@ -148,24 +442,340 @@ def profitability(workspace: Workspace, period: Period) -> Profitability:
         )
         for p in profits
     ]
-    return Profitability(rows, measures.pareto(economics), threshold)
+    return Profitability(rows, measures.pareto(revenue.economics), threshold)
+
+
+def revenue_retention(
+    workspace: Workspace,
+    period: Period,
+    segment: Segment = ALL,
+    revenue: ClientRevenue | None = None,
+) -> measures.RevenueRetention:
+    """GRR and NRR of the clients that brought revenue in the previous period (one query)."""
+    revenue = revenue or client_revenue(workspace, period, segment)
+    return measures.revenue_retention(revenue.before, revenue.now)
+
+
+@dataclass(frozen=True)
+class RevenuePoint:
+    hours: float
+    revenue: float
+    cost: float
+
+    @property
+    def margin_pct(self) -> float | None:
+        return 100 * (self.revenue - self.cost) / self.revenue if self.revenue else None
+
+
+def revenue_trend(
+    workspace: Workspace, period: Period, segment: Segment, grain: measures.Grain
+) -> dict[dt.date, RevenuePoint]:
+    """Hours, revenue and cost per month or quarter of the period (one grouped query)."""
+    rows = (
+        TimeEntry.objects.for_workspace(workspace)
+        .filter(segment.q("engagement__client__"), date__range=(period.start, period.end))
+        .annotate(bucket=_trunc("date", grain))
+        .values("bucket")
+        .annotate(
+            total_hours=Coalesce(Sum("hours"), ZERO),
+            total_cost=Coalesce(Sum(COST), ZERO, output_field=MONEY),
+            total_billed=Coalesce(Sum(BILLED), ZERO, output_field=MONEY),
+        )
+        .order_by()
+    )
+    return {
+        _day(row["bucket"]): RevenuePoint(
+            float(row["total_hours"]), float(row["total_billed"]), float(row["total_cost"])
+        )
+        for row in rows
+    }
+
+
+# --- repeat business ------------------------------------------------------------------------
+
+
+def _won_engagements(workspace: Workspace, segment: Segment) -> QuerySet[Engagement]:
+    return Engagement.objects.for_workspace(workspace).filter(segment.q("client__"), status__in=WON)
+
+
+def first_engagement_starts(workspace: Workspace, segment: Segment = ALL) -> dict[int, dt.date]:
+    """Each client's first engagement start (won work only: active, on hold or closed)."""
+    return dict(
+        _won_engagements(workspace, segment)
+        .values("client_id")
+        .annotate(first=Min("start_date"))
+        .order_by()
+        .values_list("client_id", "first")
+    )
+
+
+def repeat_business(
+    workspace: Workspace,
+    period: Period,
+    segment: Segment = ALL,
+    revenue: ClientRevenue | None = None,
+    first_starts: dict[int, dt.date] | None = None,
+) -> measures.RepeatBusiness:
+    """Share of clients with a second engagement, median days to the next engagement, and the
+    revenue share of existing clients. Three queries (one when the inputs are given)."""
+    revenue = revenue or client_revenue(workspace, period, segment)
+    firsts = first_starts if first_starts is not None else first_engagement_starts(workspace)
+    won = _won_engagements(workspace, segment).filter(start_date__lte=period.end)
+    counts = won.values("client_id").annotate(n=Count("pk")).order_by()
+    tally = Client.objects.for_workspace(workspace).aggregate(
+        clients=Count("pk", filter=Q(pk__in=counts.values("client_id"))),
+        repeat=Count("pk", filter=Q(pk__in=counts.filter(n__gte=2).values("client_id"))),
+    )
+    with_previous = won.annotate(
+        previous=Window(
+            Lag("start_date"), partition_by=[F("client_id")], order_by=[F("start_date"), F("pk")]
+        )
+    ).order_by()
+    gaps = [
+        float((start - previous).days)
+        for start, previous in with_previous.values_list("start_date", "previous")
+        if previous is not None and period.start <= start <= period.end
+    ]
+    existing = sum(
+        e.revenue
+        for e in revenue.economics
+        if e.client_id in firsts and firsts[e.client_id] < period.start
+    )
+    return measures.repeat_business(
+        clients=tally["clients"],
+        repeat_clients=tally["repeat"],
+        gaps_days=gaps,
+        revenue=sum(e.revenue for e in revenue.economics),
+        existing_revenue=existing,
+    )
+
+
+def repeat_clients(workspace: Workspace, period: Period, segment: Segment) -> QuerySet[Client]:
+    """Clients with won work started by the end of the period, for the drill-down."""
+    return (
+        Client.objects.for_workspace(workspace)
+        .filter(segment.q())
+        .annotate(
+            won_engagements=Count(
+                "engagements",
+                filter=Q(engagements__status__in=WON, engagements__start_date__lte=period.end),
+            )
+        )
+        .filter(won_engagements__gte=1)
+        .order_by("-won_engagements", "name")
+    )
+
+
+def engagement_starts(
+    workspace: Workspace, client_ids: list[int], as_of: dt.date
+) -> list[tuple[int, dt.date]]:
+    """(client id, start date) of the won engagements of a page of clients (one query)."""
+    return list(
+        Engagement.objects.for_workspace(workspace)
+        .filter(client_id__in=client_ids, status__in=WON, start_date__lte=as_of)
+        .values_list("client_id", "start_date")
+    )
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+def referrals(
+    workspace: Workspace,
+    period: Period,
+    segment: Segment = ALL,
+    revenue: ClientRevenue | None = None,
+) -> measures.Referrals:
+    """Referrals given (by the segment's clients) and received (by them) in the period; how many
+    received turned into work; revenue in the period from referred clients. Two queries."""
+    revenue = revenue or client_revenue(workspace, period, segment)
+    in_period = Referral.objects.for_workspace(workspace).filter(
+        referred_on__range=(period.start, period.end)
+    )
+    converted = Q(
+        referred__engagements__status__in=WON,
+        referred__engagements__start_date__gte=F("referred_on"),
+    )
+    tally = in_period.aggregate(
+        given=Count("pk", filter=segment.q("referrer__"), distinct=True),
+        received=Count("pk", filter=segment.q("referred__"), distinct=True),
+        converted=Count("pk", filter=segment.q("referred__") & converted, distinct=True),
+    )
+    referred = set(
+        Referral.objects.for_workspace(workspace)
+        .filter(referred_on__lte=period.end)
+        .values_list("referred_id", flat=True)
+    )
+    return measures.referrals(
+        given=tally["given"],
+        received=tally["received"],
+        converted=tally["converted"],
+        referred_revenue=sum(e.revenue for e in revenue.economics if e.client_id in referred),
+        revenue=sum(e.revenue for e in revenue.economics),
+    )
+
+
+def referral_rows(workspace: Workspace, period: Period, segment: Segment) -> QuerySet[Referral]:
+    """Referrals made in the period touching the segment (as referrer or referred)."""
+    touches = segment.q("referrer__") | segment.q("referred__") if segment.kind else Q()
+    return (
+        Referral.objects.for_workspace(workspace)
+        .filter(touches, referred_on__range=(period.start, period.end))
+        .select_related("referrer", "referred")
+        .annotate(
+            converted=Count(
+                "referred__engagements",
+                filter=Q(
+                    referred__engagements__status__in=WON,
+                    referred__engagements__start_date__gte=F("referred_on"),
+                ),
+            )
+        )
+        .order_by("-referred_on", "pk")
+    )
+
+
+def referral_trend(
+    workspace: Workspace, period: Period, segment: Segment, grain: measures.Grain
+) -> dict[dt.date, int]:
+    """Referrals received by the segment's clients per month or quarter (one query)."""
+    return {
+        _day(bucket): n
+        for bucket, n in Referral.objects.for_workspace(workspace)
+        .filter(segment.q("referred__"), referred_on__range=(period.start, period.end))
+        .annotate(bucket=_trunc("referred_on", grain))
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("bucket", "n")
+    }
+
+
+# --- response times -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    overall: comms.ResponseStats
+    by_channel: dict[str, comms.ResponseStats]
+    trend: dict[dt.date, comms.ResponseStats]
+
+    @property
+    def channels(self) -> list[tuple[str, comms.ResponseStats]]:
+        labels = dict(Channel.choices)
+        return [(labels.get(ch, ch), stats) for ch, stats in sorted(self.by_channel.items())]
+
+
+def response_times(
+    workspace: Workspace,
+    period: Period,
+    segment: Segment,
+    grain: measures.Grain,
+    *,
+    now: dt.datetime,
+) -> ResponseTimes:
+    """Median and p90 first response (business hours) and SLA attainment over the inquiries
+    received in the period, overall, by channel and per bucket: three queries (the inquiries,
+    the firm's hours and its holidays). The arithmetic is communications.measures'."""
+    zone = _zone(workspace)
+    calendar_ = sla.business_calendar(workspace)
+    since, until = period.bounds(zone)
+    until = min(until, now)
+    rows = (
+        Inquiry.objects.for_workspace(workspace)
+        .filter(segment.q("client__"), received_at__gte=since, received_at__lt=until)
+        .values_list("channel", "received_at", "sla_due", "first_response_at")
+    )
+    everything: list[comms.Response] = []
+    channels: dict[str, list[comms.Response]] = {}
+    per_bucket: dict[dt.date, list[comms.Response]] = {}
+    for channel, received, due, response in rows:
+        known = response if response is not None and response <= now else None
+        hours = calendar_.business_hours(received, known) if known else None
+        item = comms.Response(received, due, known, hours)
+        everything.append(item)
+        channels.setdefault(channel, []).append(item)
+        bucket = measures.bucket_start(received.astimezone(zone).date(), grain)
+        per_bucket.setdefault(bucket, []).append(item)
+    return ResponseTimes(
+        comms.response_stats(everything, now=now),
+        {ch: comms.response_stats(items, now=now) for ch, items in channels.items()},
+        {b: comms.response_stats(items, now=now) for b, items in per_bucket.items()},
+    )
+
+
+def inquiry_rows(
+    workspace: Workspace, period: Period, segment: Segment, channel: str = ""
+) -> QuerySet[Inquiry]:
+    since, until = period.bounds(_zone(workspace))
+    qs = Inquiry.objects.for_workspace(workspace).filter(
+        segment.q("client__"), received_at__gte=since, received_at__lt=until
+    )
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.select_related("client").order_by("-received_at", "-pk")
 
 
 # --- project success ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class ClosedEngagement:
+    pk: int
+    name: str
+    client: str
+    type: str
+    lead: str
+    closed_on: dt.date
+
+
+@dataclass(frozen=True)
 class Success:
     rates: measures.SuccessRates
     outcomes: dict[int, measures.ProjectOutcome]  # by engagement id
+    engagements: dict[int, ClosedEngagement]
+
+    def by(self, attribute: str) -> list[tuple[str, measures.SuccessRates]]:
+        """Rates per engagement type or lead, largest group first."""
+        groups = measures.success_by(
+            (getattr(self.engagements[pk], attribute), o) for pk, o in self.outcomes.items()
+        )
+        return sorted(groups.items(), key=lambda item: (-item[1].engagements, item[0]))
+
+    def trend(self, grain: measures.Grain) -> dict[dt.date, measures.SuccessRates]:
+        return measures.success_by(
+            (measures.bucket_start(self.engagements[pk].closed_on, grain), o)
+            for pk, o in self.outcomes.items()
+        )
 
 
-def success_rates(workspace: Workspace, period: Period) -> Success:
-    """On time, within budget and quality for engagements closed in the period: five queries."""
-    closed = Engagement.objects.for_workspace(workspace).filter(
-        status=EngagementStatus.CLOSED, closed_on__range=(period.start, period.end)
+def closed_engagements(
+    workspace: Workspace, period: Period, segment: Segment = ALL
+) -> QuerySet[Engagement]:
+    return Engagement.objects.for_workspace(workspace).filter(
+        segment.q("client__"),
+        status=EngagementStatus.CLOSED,
+        closed_on__range=(period.start, period.end),
     )
-    engagements = list(closed.values_list("pk", "budget_amount", "closed_on", "end_date"))
+
+
+def success_rates(workspace: Workspace, period: Period, segment: Segment = ALL) -> Success:
+    """On time, within budget and quality for engagements closed in the period: five queries."""
+    closed = closed_engagements(workspace, period, segment)
+    types = dict(Engagement._meta.get_field("type").choices or [])
+    engagements = list(
+        closed.values_list(
+            "pk",
+            "budget_amount",
+            "closed_on",
+            "end_date",
+            "name",
+            "client__name",
+            "type",
+            "lead__full_name",
+            "lead__email",
+        )
+    )
     billed = dict(
         TimeEntry.objects.filter(engagement__in=closed)
         .values("engagement_id")
@@ -205,9 +815,20 @@ def success_rates(workspace: Workspace, period: Period) -> Success:
                 first_reviews_returned=returned_first.get(pk, 0),
             ),
         )
-        for pk, budget, closed_on, end_date in engagements
+        for pk, budget, closed_on, end_date, *_ in engagements
     }
-    return Success(measures.success_rates(outcomes.values()), outcomes)
+    facts = {
+        pk: ClosedEngagement(
+            pk,
+            name,
+            client,
+            str(types.get(kind, kind)),
+            lead or email or "No lead",
+            closed_on or period.end,
+        )
+        for pk, _, closed_on, _, name, client, kind, lead, email in engagements
+    }
+    return Success(measures.success_rates(outcomes.values()), outcomes, facts)
 
 
 def _first_reviews_returned(closed: QuerySet[Engagement]) -> dict[int, int]:
@@ -231,7 +852,120 @@ def _first_reviews_returned(closed: QuerySet[Engagement]) -> dict[int, int]:
 # --- NPS ------------------------------------------------------------------------------------
 
 
-def nps(workspace: Workspace, period: Period) -> NpsResult:
+def _answers(workspace: Workspace, period: Period, segment: Segment) -> QuerySet[SurveyResponse]:
+    """Answers given in the period and recorded by its end (UTC days, as the voice pages)."""
+    since = dt.datetime.combine(period.start, dt.time.min, tzinfo=dt.UTC)
+    until = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    return SurveyResponse.objects.for_workspace(workspace).filter(
+        segment.q("client__"), answered_at__gte=since, answered_at__lt=until, recorded_at__lt=until
+    )
+
+
+def _nps_from_counts(rows: list[tuple[int, int]]) -> NpsResult:
+    return compute_nps(score for score, n in rows for _ in range(n))
+
+
+def nps(workspace: Workspace, period: Period, segment: Segment = ALL) -> NpsResult:
     """NPS with its margin of error over every answer given in the period (one query)."""
-    answers = nps_answers_by_client(workspace, period.end, since=period.start)
-    return compute_nps(a.score for client_answers in answers.values() for a in client_answers)
+    rows = _answers(workspace, period, segment).values("score").annotate(n=Count("pk")).order_by()
+    return _nps_from_counts(list(rows.values_list("score", "n")))
+
+
+@dataclass(frozen=True)
+class NpsGroup:
+    label: str
+    segment: str  # the segment key, for the drill-down
+    result: NpsResult
+
+
+def nps_by_segment(workspace: Workspace, period: Period, segment: Segment = ALL) -> list[NpsGroup]:
+    """NPS and its margin per tier, industry and account manager (three grouped queries)."""
+    answers = _answers(workspace, period, segment)
+    tiers = dict(Tier.choices)
+    groups: list[NpsGroup] = []
+    for kind, field in (
+        ("tier", "client__tier"),
+        ("industry", "client__industry"),
+        ("manager", "client__account_manager_id"),
+    ):
+        counts: dict[object, list[tuple[int, int]]] = {}
+        for value, score, n in (
+            answers.values(field, "score").annotate(n=Count("pk")).order_by()
+        ).values_list(field, "score", "n"):
+            counts.setdefault(value, []).append((score, n))
+        names: dict[object, str] = (
+            dict(User.objects.filter(pk__in=[v for v in counts if v]).values_list("pk", "email"))
+            if kind == "manager"
+            else {}
+        )
+        for value in sorted(counts, key=lambda v: str(v or "")):
+            if value in (None, ""):
+                label = f"{SEGMENT_KINDS[kind]}: none"
+                key = ""
+            else:
+                shown = tiers.get(str(value)) or names.get(value) or str(value)
+                label, key = f"{SEGMENT_KINDS[kind]}: {shown}", f"{kind}:{value}"
+            groups.append(NpsGroup(label, key, _nps_from_counts(counts[value])))
+    return groups
+
+
+def nps_trend(
+    workspace: Workspace, period: Period, segment: Segment, grain: measures.Grain
+) -> dict[dt.date, NpsResult]:
+    """NPS per month or quarter of the answer (UTC), one grouped query."""
+    counts: dict[dt.date, list[tuple[int, int]]] = {}
+    rows = (
+        _answers(workspace, period, segment)
+        .annotate(bucket=_trunc("answered_at", grain, dt.UTC))
+        .values("bucket", "score")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("bucket", "score", "n")
+    )
+    for bucket, score, n in rows:
+        counts.setdefault(_day(bucket), []).append((score, n))
+    return {bucket: _nps_from_counts(rows_) for bucket, rows_ in counts.items()}
+
+
+def answer_rows(
+    workspace: Workspace, period: Period, segment: Segment, theme: str = ""
+) -> QuerySet[SurveyResponse]:
+    qs = _answers(workspace, period, segment)
+    if theme:
+        qs = qs.filter(theme=theme).exclude(comment="")
+    return qs.select_related("client", "contact").order_by("-answered_at", "-pk")
+
+
+# --- feedback themes over time --------------------------------------------------------------
+
+
+def theme_trend(
+    workspace: Workspace, buckets: list[Bucket], period: Period, segment: Segment, grain: str
+) -> list[measures.ThemeBucket]:
+    """Per bucket, each theme's share of the analysed comments (one grouped query)."""
+    g: measures.Grain = "quarter" if grain == "quarter" else "month"
+    rows = (
+        _answers(workspace, period, segment)
+        .exclude(comment="")
+        .exclude(theme="")
+        .annotate(bucket=_trunc("answered_at", g, dt.UTC))
+        .values("bucket", "theme")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("bucket", "theme", "n")
+    )
+    return measures.theme_shares(
+        ((_day(b), theme, n) for b, theme, n in rows), THEMES, [b.start for b in buckets]
+    )
+
+
+def workspace_currency(workspace: Workspace) -> str:
+    """The currency most of the firm's engagements are in (amounts are not converted)."""
+    row = (
+        Engagement.objects.for_workspace(workspace)
+        .values("currency")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "currency")
+        .first()
+    )
+    return str(row["currency"]) if row else "EUR"

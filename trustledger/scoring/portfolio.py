@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from trustledger.scoring.stats import median
 
 type Quadrant = Literal["keep_and_grow", "fix_the_economics", "protect", "rethink"]
 
@@ -243,3 +245,217 @@ def success_rates(outcomes: Iterable[ProjectOutcome]) -> SuccessRates:
             else None
         ),
     )
+
+
+# --- periods: buckets of a trend ------------------------------------------------------------
+
+type Grain = Literal["month", "quarter"]
+GRAINS: tuple[Grain, ...] = ("month", "quarter")
+
+
+def bucket_start(day: dt.date, grain: Grain) -> dt.date:
+    """The first day of the month or calendar quarter `day` falls in."""
+    month = day.month if grain == "month" else 3 * ((day.month - 1) // 3) + 1
+    return dt.date(day.year, month, 1)
+
+
+def buckets(start: dt.date, end: dt.date, grain: Grain) -> list[dt.date]:
+    """The first days of every month (or quarter) that overlaps [start, end], oldest first."""
+    step = 1 if grain == "month" else 3
+    out, current = [], bucket_start(start, grain)
+    while current <= end:
+        out.append(current)
+        year, month = divmod(current.month - 1 + step, 12)
+        current = dt.date(current.year + year, month + 1, 1)
+    return out
+
+
+def bucket_end(first: dt.date, grain: Grain) -> dt.date:
+    """The last day of the month or quarter starting `first`."""
+    year, month = divmod(first.month - 1 + (1 if grain == "month" else 3), 12)
+    return dt.date(first.year + year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def bucket_label(first: dt.date, grain: Grain) -> str:
+    """``Mar 2026`` or ``2026 Q1``."""
+    if grain == "month":
+        return first.strftime("%b %Y")
+    return f"{first.year} Q{(first.month - 1) // 3 + 1}"
+
+
+# --- revenue retention ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueRetention:
+    """Revenue kept from the clients that brought revenue in the previous period (the cohort).
+
+    GRR = sum over the cohort of min(now_c, before_c) / sum of before_c: shrinkage and churn only,
+    never above 1. NRR = sum over the cohort of now_c / sum of before_c: expansion counts too.
+    New clients' revenue is in neither. None when the cohort brought nothing.
+    """
+
+    cohort: int  # clients with revenue in the previous period
+    start_revenue: float
+    kept_revenue: float  # capped per client at its start revenue
+    cohort_revenue: float  # what the cohort brought now, uncapped
+    churned: int  # cohort clients with no revenue now
+    grr: float | None
+    nrr: float | None
+
+
+def revenue_retention(before: Mapping[int, float], now: Mapping[int, float]) -> RevenueRetention:
+    cohort = {c: r for c, r in before.items() if r > 0}
+    start = sum(cohort.values())
+    kept = sum(min(max(now.get(c, 0.0), 0.0), r) for c, r in cohort.items())
+    after = sum(max(now.get(c, 0.0), 0.0) for c in cohort)
+    churned = sum(1 for c in cohort if now.get(c, 0.0) <= 0)
+    return RevenueRetention(
+        cohort=len(cohort),
+        start_revenue=start,
+        kept_revenue=kept,
+        cohort_revenue=after,
+        churned=churned,
+        grr=kept / start if start else None,
+        nrr=after / start if start else None,
+    )
+
+
+# --- repeat business ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatBusiness:
+    clients: int  # clients with at least one engagement started by the end of the period
+    repeat_clients: int  # of those, clients with a second one started by then
+    repeat_share: float | None
+    next_engagements: int  # engagements started in the period that followed an earlier one
+    median_days_to_next: float | None  # from the previous engagement's start to theirs
+    revenue: float  # all revenue in the period
+    existing_revenue: float  # from clients whose first engagement started before the period
+    existing_share: float | None
+
+
+def repeat_business(
+    *,
+    clients: int,
+    repeat_clients: int,
+    gaps_days: Sequence[float],
+    revenue: float,
+    existing_revenue: float,
+) -> RepeatBusiness:
+    """Shares and the median gap; each share None when its denominator is zero."""
+    if repeat_clients > clients or existing_revenue > revenue + 1e-6:
+        raise ValueError("repeat clients <= clients and existing revenue <= revenue")
+    return RepeatBusiness(
+        clients=clients,
+        repeat_clients=repeat_clients,
+        repeat_share=repeat_clients / clients if clients else None,
+        next_engagements=len(gaps_days),
+        median_days_to_next=median(gaps_days),
+        revenue=revenue,
+        existing_revenue=existing_revenue,
+        existing_share=existing_revenue / revenue if revenue else None,
+    )
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Referrals:
+    given: int  # referrals made in the period by clients (of the segment)
+    received: int  # referrals in the period that brought clients (of the segment)
+    converted: int  # of those received, referred clients that had an engagement
+    conversion_rate: float | None
+    referred_revenue: float  # revenue in the period from clients that came by referral
+    revenue_share: float | None
+
+
+def referrals(
+    *, given: int, received: int, converted: int, referred_revenue: float, revenue: float
+) -> Referrals:
+    if converted > received:
+        raise ValueError("converted <= received")
+    return Referrals(
+        given=given,
+        received=received,
+        converted=converted,
+        conversion_rate=converted / received if received else None,
+        referred_revenue=referred_revenue,
+        revenue_share=referred_revenue / revenue if revenue else None,
+    )
+
+
+# --- feedback themes over time ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeBucket:
+    """Comments of one month or quarter: how many, and each theme's count and share of them."""
+
+    bucket: dt.date
+    comments: int
+    counts: dict[str, int]
+    shares: dict[str, float]
+
+
+def theme_shares(
+    counts: Iterable[tuple[dt.date, str, int]], themes: Sequence[str], periods: Sequence[dt.date]
+) -> list[ThemeBucket]:
+    """Per bucket (every one of `periods`, even empty), each theme's share of its comments."""
+    table: dict[dt.date, dict[str, int]] = {p: dict.fromkeys(themes, 0) for p in periods}
+    for bucket, theme, n in counts:
+        if bucket in table and theme in table[bucket]:
+            table[bucket][theme] += n
+    out = []
+    for period in periods:
+        row = table[period]
+        total = sum(row.values())
+        shares = {t: (row[t] / total if total else 0.0) for t in themes}
+        out.append(ThemeBucket(period, total, row, shares))
+    return out
+
+
+# --- success by group ---------------------------------------------------------------------------
+
+
+def success_by[K](outcomes: Iterable[tuple[K, ProjectOutcome]]) -> dict[K, SuccessRates]:
+    """Success rates per key (engagement type, lead, month...); keys without outcomes absent."""
+    groups: dict[K, list[ProjectOutcome]] = {}
+    for key, outcome in outcomes:
+        groups.setdefault(key, []).append(outcome)
+    return {key: success_rates(group) for key, group in groups.items()}
+
+
+# --- retention curves by start cohort ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lifespan:
+    """A client relationship seen at `as_of`: lost (an event) or still active (censored)."""
+
+    start: dt.date
+    lost_on: dt.date | None
+
+
+def cohort_key(day: dt.date, by: Literal["year", "quarter"]) -> str:
+    return str(day.year) if by == "year" else f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def survival_inputs(
+    lifespans: Iterable[Lifespan], as_of: dt.date
+) -> tuple[list[float], list[bool]]:
+    """Durations in days and whether each ended in a loss by `as_of` (else censored at it).
+
+    Relationships starting after `as_of` are left out; a loss after it is not known yet.
+    """
+    durations, observed = [], []
+    for span in lifespans:
+        if span.start > as_of:
+            continue
+        lost = span.lost_on is not None and span.lost_on <= as_of
+        end = span.lost_on if lost and span.lost_on is not None else as_of
+        durations.append(float(max((end - span.start).days, 0)))
+        observed.append(lost)
+    return durations, observed

@@ -12,4 +12,5 @@ def workspace(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "can_manage_workspace": can(membership, Action.MANAGE_WORKSPACE),
         "can_manage_clients": can(membership, Action.MANAGE_CLIENTS),
+        "can_view_financials": can(membership, Action.VIEW_FINANCIALS),
     }

@@ -25,6 +25,7 @@ class Action(StrEnum):
     MANAGE_CLIENTS = "manage_clients"  # create clients; edit (account managers: their own)
     MANAGE_WORKSPACE = "manage_workspace"  # members, API keys, configuration
     OVERRIDE = "override"  # override a rule (e.g. activate without a signed charter)
+    VIEW_FINANCIALS = "view_financials"  # margins, revenue, the analytics dashboard
 
 
 _ALLOWED: dict[Action, frozenset[str]] = {
@@ -33,6 +34,7 @@ _ALLOWED: dict[Action, frozenset[str]] = {
     Action.MANAGE_CLIENTS: frozenset({Role.OWNER, Role.LEADER, Role.ACCOUNT_MANAGER}),
     Action.MANAGE_WORKSPACE: frozenset({Role.OWNER}),
     Action.OVERRIDE: frozenset({Role.OWNER, Role.LEADER}),
+    Action.VIEW_FINANCIALS: frozenset({Role.OWNER, Role.LEADER}),
 }
 
 
