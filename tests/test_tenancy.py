@@ -45,9 +45,10 @@ from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
 # URLs that anyone may open (sign-in, password reset, API docs); admin has its own staff gate.
-# The client portal has its own sign-in for contacts and its own isolation tests (tests/portal/).
+# The client portal has its own sign-in for contacts and its own isolation tests (tests/portal/);
+# its firm-side routes (portal/firm/) are walked here like every other firm page.
 PUBLIC = re.compile(
-    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/)"
+    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/(?!firm/))"
 )
 # Each newer app lists its own objects in tests/<app>/tenancy_objects.py.
 OBJECT_PROVIDERS = [

@@ -12,6 +12,7 @@ from tests.engagements.factories import ChangeRequestFactory, EngagementFactory,
 from tests.factories import ContactFactory
 from tests.portal.helpers import open_portal, shared_engagement, sign_in_as, submitted_change
 from trustledger.engagements.models import ChangeRequest
+from trustledger.reports import services as reports
 
 
 def portal_routes() -> list[str]:
@@ -31,7 +32,10 @@ def acme(personas):
 def a_urls(engagement, cr, personas) -> list[str]:
     """Every portal URL that names one of A's objects."""
     urls = []
+    draft = reports.draft_report(engagement.client, engagement=engagement, by=personas.amir)
+    report = reports.send_report(draft, by=personas.amir, contacts=[personas.contact_a])
     values = {
+        "<int:report_id>": report.pk,
         "<int:engagement_id>": engagement.pk,
         "<int:change_request_id>": cr.pk,
         "<int:client_id>": personas.client_a.pk,
@@ -64,7 +68,7 @@ def test_a_contact_of_another_client_reaches_nothing_of_a(client, personas, acme
     sign_in_as(client, contact)
 
     urls = a_urls(engagement, cr, personas)
-    assert len(urls) >= 6  # engagement page, change request, and the firm's four routes
+    assert len(urls) >= 7  # engagement, change request, report, and the firm's four routes
     for url in urls:
         for method in ("get", "post"):
             response = getattr(client, method)(url, {"decision": "approve", "enabled": "on"})

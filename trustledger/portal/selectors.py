@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, IntegerField, Max, Model, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -29,6 +39,10 @@ from trustledger.engagements.models import (
 )
 from trustledger.engagements.page import MilestoneRow, milestone_rows
 from trustledger.portal.models import ClientPortal, ContactAccess, MagicLink
+from trustledger.recovery.models import RecoveryPlan
+from trustledger.recovery.selectors import plans_shared_with
+from trustledger.reports.models import StatusReport
+from trustledger.reports.selectors import reports_shared_with
 from trustledger.workspaces.models import Workspace
 
 # What a contact may see of change requests: drafts are the firm's work in progress.
@@ -257,3 +271,21 @@ def client_panel(client: Client) -> ClientPanel:
     return ClientPanel(
         enabled=bool(portal and portal.enabled), contacts=rows, shared_count=shared.count()
     )
+
+
+def shared_reports(who: PortalUser) -> QuerySet[StatusReport]:
+    """Sent status reports on the whole client or on an engagement shared in the portal."""
+    reports = reports_shared_with(who.workspace, who.client)
+    return reports.filter(Q(engagement__isnull=True) | Q(engagement__portal_shared=True))
+
+
+def shared_report_or_404(who: PortalUser, report_id: int) -> StatusReport:
+    report = shared_reports(who).filter(pk=report_id).first()
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+def shared_recovery_plans(who: PortalUser) -> QuerySet[RecoveryPlan]:
+    """The recovery plans the firm chose to share (or shared an update of)."""
+    return plans_shared_with(who.workspace, who.client)

@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("home/", views.home, name="home"),
     path("engagements/<int:engagement_id>/", views.engagement, name="engagement"),
     path("change-requests/<int:change_request_id>/", views.change_request, name="change_request"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:report_id>/", views.report, name="report"),
     path("ask/", views.ask, name="ask"),
     path("feedback/", views.feedback, name="feedback"),
     # the firm's side

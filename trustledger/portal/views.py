@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -123,8 +124,27 @@ def home(request: HttpRequest) -> HttpResponse:
             selectors.visible_change_requests(who).filter(status="submitted").order_by("pk")
         ),
         "questions": selectors.my_questions(who),
+        "reports": list(selectors.shared_reports(who)[:REPORTS_ON_HOME]),
+        "plans": list(selectors.shared_recovery_plans(who)),
     }
     return _page(request, "home.html", context)
+
+
+REPORTS_ON_HOME = 5
+
+
+@portal_login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Every status report the firm sent the client, newest first."""
+    who = _who(request)
+    page = Paginator(selectors.shared_reports(who), 20).get_page(request.GET.get("page"))
+    return _page(request, "reports.html", {"page": page})
+
+
+@portal_login_required
+def report(request: HttpRequest, report_id: int) -> HttpResponse:
+    who = _who(request)
+    return _page(request, "report.html", {"report": selectors.shared_report_or_404(who, report_id)})
 
 
 @portal_login_required
@@ -137,6 +157,7 @@ def engagement(request: HttpRequest, engagement_id: int) -> HttpResponse:
             selectors.visible_change_requests(who).filter(engagement=eng).order_by("-pk")
         ),
         **selectors.engagement_status(eng),
+        "reports": list(selectors.shared_reports(who).filter(engagement=eng)[:REPORTS_ON_HOME]),
     }
     return _page(request, "engagement.html", context)
 
