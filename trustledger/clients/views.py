@@ -18,6 +18,7 @@ from trustledger.clients.timeline import client_timeline
 from trustledger.communications.selectors import client_communications
 from trustledger.engagements.selectors import list_engagements
 from trustledger.feedback.selectors import client_voice
+from trustledger.relationships.selectors import relationship_panel
 from trustledger.trust.selectors import current_snapshot
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.permissions import Action, can, require, role_required
@@ -76,6 +77,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "voice": client_voice(client),
         "comms": client_communications(client, now=timezone.now()),
         "trust": current_snapshot(client),
+        "relationship": relationship_panel(client),
         "story": client_timeline(workspace, client)[:STORY_ON_PAGE],
     }
     return render(request, "clients/detail.html", context)
