@@ -110,12 +110,12 @@ def test_a_review_only_counts_once_it_is_held(personas, book):
 
 def test_the_list_takes_a_fixed_number_of_queries(personas, book, django_assert_num_queries):
     ensure_routines(personas.workspace_a)
-    with django_assert_num_queries(2 * len(DUE_SOURCES)):
+    with django_assert_num_queries(2 * len(DUE_SOURCES) + 2):
         due_items(personas.workspace_a, None, until=END_OF_MARCH)
     for n in range(10):
         client = ClientFactory(workspace=personas.workspace_a, name=f"More {n}", tier="key")
         HealthCheckFactory(client=client, held_on=dt.date(2025, 1, n + 1))
-    with django_assert_num_queries(2 * len(DUE_SOURCES)):
+    with django_assert_num_queries(2 * len(DUE_SOURCES) + 2):
         items = due_items(personas.workspace_a, None, until=END_OF_MARCH)
     assert len(items) > 20
 
@@ -126,3 +126,29 @@ def test_another_source_joins_the_list(personas, book):
 
     items = due_items(personas.workspace_a, personas.amir, until=END_OF_MARCH, sources=[promises])
     assert rows(items) == [("Zeta", "commitment", TODAY)]
+
+
+def test_recovery_actions_and_promises_join_the_owners_list(personas, book):
+    from tests.communications.factories import CommitmentFactory
+    from tests.recovery.factories import ActionFactory, RecoveryPlanFactory
+
+    plan = RecoveryPlanFactory(client=personas.client_a, title="Win back Acme", owner=personas.amir)
+    ActionFactory(plan=plan, title="Weekly status call", due_on=TODAY, owner=None)
+    ActionFactory(plan=plan, title="Done already", due_on=TODAY, status="done", done_on=TODAY)
+    CommitmentFactory(
+        client=personas.client_a,
+        description="Send the revised plan",
+        owner=personas.amir,
+        due_on=dt.date(2026, 3, 20),
+    )
+    CommitmentFactory(
+        client=personas.client_a, description="Someone else's", owner=personas.alice, due_on=TODAY
+    )
+    items = due_items(personas.workspace_a, personas.amir, until=END_OF_MARCH)
+    extra = [
+        (i.kind, i.detail, i.due_on) for i in items if i.kind in ("recovery_action", "commitment")
+    ]
+    assert extra == [
+        ("recovery_action", "Weekly status call (plan: Win back Acme)", TODAY),
+        ("commitment", "Send the revised plan", dt.date(2026, 3, 20)),
+    ]

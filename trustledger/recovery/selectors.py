@@ -246,15 +246,16 @@ def plans_shared_with(workspace: Workspace, client: Client) -> QuerySet[Recovery
     )
 
 
-def actions_due(workspace: Workspace, owner: User, until: dt.date) -> QuerySet[Action]:
-    """Open actions of open plans due by ``until`` that ``owner`` owes: their own, and those
-    without an owner on the plans they own. Overdue ones come first (oldest due date)."""
-    return (
-        Action.objects.for_workspace(workspace)
-        .filter(status=ActionStatus.OPEN, due_on__lte=until, plan__status=PlanStatus.OPEN)
-        .filter(Q(owner=owner) | Q(owner__isnull=True, plan__owner=owner))
-        .select_related("plan", "plan__client", "owner")
-        .order_by("due_on", "id")
+def actions_due(workspace: Workspace, owner: User | None, until: dt.date) -> QuerySet[Action]:
+    """Open actions of open plans due by ``until`` that ``owner`` owes (everyone's for None):
+    their own, and those without an owner on the plans they own. Oldest due date first."""
+    actions = Action.objects.for_workspace(workspace).filter(
+        status=ActionStatus.OPEN, due_on__lte=until, plan__status=PlanStatus.OPEN
+    )
+    if owner is not None:
+        actions = actions.filter(Q(owner=owner) | Q(owner__isnull=True, plan__owner=owner))
+    return actions.select_related("plan", "plan__client", "owner", "plan__owner").order_by(
+        "due_on", "id"
     )
 
 

@@ -2,7 +2,7 @@
 
 The page is built from ``DUE_SOURCES``, each a function ``(workspace, user | None, until) ->
 list[DueItem]`` (``user`` None: everyone's) that reads the whole workspace in a fixed number of
-queries. Recovery actions and commitments can join as further sources without touching the page.
+queries. ``all_sources`` adds recovery actions and promises to clients from their own apps.
 
 A routine is due its tier's interval after it was last done; never done is due now (today, in the
 workspace's time zone). Only active clients owe routines.
@@ -157,6 +157,14 @@ def clients_without_manager(
 DUE_SOURCES: list[DueSource] = [due_health_checks, due_business_reviews, clients_without_manager]
 
 
+def all_sources() -> list[DueSource]:
+    """The routines above, then what other capabilities owe: recovery actions and promises."""
+    from trustledger.communications.due import due_commitments
+    from trustledger.recovery.due import due_recovery_actions
+
+    return [*DUE_SOURCES, due_recovery_actions, due_commitments]
+
+
 def due_items(
     workspace: Workspace,
     user: User | None,
@@ -166,7 +174,8 @@ def due_items(
 ) -> list[DueItem]:
     """Everything due by ``until``: overdue first, then by due date."""
     today = local_today(workspace)
-    items = [item for source in sources or DUE_SOURCES for item in source(workspace, user, until)]
+    chosen = sources if sources is not None else all_sources()
+    items = [item for source in chosen for item in source(workspace, user, until)]
     return sorted(
         items, key=lambda i: (not i.overdue(today), i.due_on, i.client_name.lower(), i.kind)
     )
