@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import django
 
@@ -31,6 +32,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def portal_demo_contact(workspace: Any) -> Any:
+    """A contact of a demo client whose portal is open, to try the portal as a client."""
+    from trustledger.clients.models import Contact
+
+    return (
+        Contact.objects.filter(workspace=workspace, client__portal__enabled=True)
+        .select_related("client")
+        .order_by("client__name", "-is_primary", "pk")
+        .first()
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
@@ -48,6 +61,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Reusing the demo workspace “{workspace.name}” in {settings.DATA_DIR}.")
     url = f"http://{args.host}:{args.port}/"
     print(f"\n  Open   {url}\n  E-mail {DEMO_EMAIL}\n  Password {DEMO_PASSWORD}\n", flush=True)
+    contact = portal_demo_contact(workspace)
+    if contact is not None:
+        print(
+            f"  Client portal: {url}portal/ as {contact.email} ({contact.client.name});\n"
+            f"  the sign-in link is written to {settings.DATA_DIR / 'mail'}\n",
+            flush=True,
+        )
     if args.no_serve:
         return 0
     return cmd_serve(args)

@@ -21,6 +21,7 @@ from trustledger.demo import (
     people,
     recovery,
     relationships,
+    transparency,
     trust,
 )
 from trustledger.demo.context import DemoContext
@@ -40,6 +41,7 @@ PARTS: list[Callable[[DemoContext], None]] = [
 AFTER_TRUST: list[Callable[[DemoContext], None]] = [
     relationships.build,
     recovery.build,
+    transparency.build,
 ]
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from trustledger.clients.models import Client
 from trustledger.demo.context import DemoContext
 from trustledger.demo.simulation import ClientStory
@@ -222,6 +224,12 @@ def _work_the_plan(
         if overdue and index == cause_ids[-1]:  # slipped: due a few days ago, still open
             due = ctx.today - dt.timedelta(days=rng.randint(2, 6))
         act = services.add_action(plan, by=owner, title=action, due_on=due, cause=root)
+        # the analysis happened days after the meeting, not on the day the demo is generated
+        analysed = timezone.make_aware(
+            dt.datetime.combine(_day(ctx, held + dt.timedelta(days=rng.randint(1, 4))), dt.time(15))
+        )
+        for part in (chain, root, act):
+            type(part).objects.filter(pk=part.pk).update(created_at=analysed)
         if due < until and not (overdue and index == cause_ids[-1]):
             services.update_action(
                 act,
