@@ -279,7 +279,7 @@ def test_an_account_manager_proposes_an_engagement_from_the_client_page(
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server.url, personas.amir.email)
     page.goto(f"{live_server.url}/clients/{personas.client_a.pk}/")
-    expect(page.get_by_role("link", name="ERP selection")).to_be_visible()
+    expect(page.get_by_role("link", name="ERP selection", exact=True)).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "client-engagements.png", full_page=True)
     page.get_by_role("link", name="+ New engagement").click()

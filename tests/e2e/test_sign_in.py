@@ -19,7 +19,7 @@ def test_a_member_signs_in_and_sees_the_clients_list(live_server, page: Page, pe
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
     expect(page.get_by_role("link", name="Acme Secret Holdings")).to_be_visible()
-    page.get_by_label("Search").fill("other")
+    page.get_by_label("Search", exact=True).fill("other")
     expect(page.get_by_role("link", name="Acme Secret Holdings")).to_be_hidden()
     expect(page.get_by_role("link", name="Other Alpha Client")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
