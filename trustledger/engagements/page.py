@@ -80,7 +80,7 @@ def engagement_page(
         "criteria": criteria,
         "unassessed": sum(c.met is None for c in criteria),
         "milestones": milestones,
-        "timeline": _timelines(milestones, engagement, today),
+        "timeline": timeline_charts(milestones, engagement, today),
         "late_count": sum(row.late for row in milestones),
         "deliverables": list(
             engagement.deliverables.select_related("milestone").annotate(
@@ -89,7 +89,7 @@ def engagement_page(
         ),
         "burn": burn,
         "evm": evm,
-        "burn_chart": _burn_charts(engagement, today, evm.eac if evm else None),
+        "burn_chart": burn_charts(engagement, today, evm.eac if evm else None),
         "time_entries": recent_time(engagement),
         "change_requests": list(engagement.change_requests.select_related("decided_by")),
         "quality_issues": list(engagement.quality_issues.select_related("deliverable")),
@@ -186,7 +186,14 @@ class Chart:
     narrow: SafeString
 
 
-def _timelines(rows: list[MilestoneRow], engagement: Engagement, today: dt.date) -> Chart | None:
+def timeline_charts(
+    rows: list[MilestoneRow],
+    engagement: Engagement,
+    today: dt.date,
+    *,
+    chart_id: str = "milestone-timeline",
+) -> Chart | None:
+    """The milestone timeline, wide and narrow (the engagement page and the client portal)."""
     if not rows:
         return None
     items = [row.item for row in rows]
@@ -197,14 +204,17 @@ def _timelines(rows: list[MilestoneRow], engagement: Engagement, today: dt.date)
             today=today,
             start=engagement.start_date,
             end=engagement.end_date,
-            chart_id="milestone-timeline" + ("-narrow" if narrow else ""),
+            chart_id=chart_id + ("-narrow" if narrow else ""),
             narrow=narrow,
         )
 
     return Chart(wide=draw(False), narrow=draw(True))
 
 
-def _burn_charts(engagement: Engagement, today: dt.date, eac: float | None) -> Chart | None:
+def burn_charts(
+    engagement: Engagement, today: dt.date, eac: float | None, *, chart_id: str = "burn-chart"
+) -> Chart | None:
+    """The budget burn-down, wide and narrow (the engagement page and the client portal)."""
     weekly = (
         engagement.time_entries.annotate(week=TruncWeek("date"))
         .values("week")
@@ -225,7 +235,7 @@ def _burn_charts(engagement: Engagement, today: dt.date, eac: float | None) -> C
             end=engagement.end_date,
             currency=engagement.currency,
             eac=eac,
-            chart_id="burn-chart" + ("-narrow" if narrow else ""),
+            chart_id=chart_id + ("-narrow" if narrow else ""),
             narrow=narrow,
         )
 

@@ -18,14 +18,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
-from trustledger.charts import burn_chart, cumulative_weeks, milestone_timeline
 from trustledger.clients.models import Client, Contact
 from trustledger.communications.models import Inquiry
 from trustledger.engagements import selectors as engagement_selectors
@@ -37,7 +34,7 @@ from trustledger.engagements.models import (
     Milestone,
     MilestoneStatus,
 )
-from trustledger.engagements.page import MilestoneRow, milestone_rows
+from trustledger.engagements.page import burn_charts, milestone_rows, timeline_charts
 from trustledger.portal.models import ClientPortal, ContactAccess, MagicLink
 from trustledger.recovery.models import RecoveryPlan
 from trustledger.recovery.selectors import plans_shared_with
@@ -139,12 +136,6 @@ def home(who: PortalUser) -> list[EngagementCard]:
     ]
 
 
-@dataclass(frozen=True)
-class Chart:
-    wide: SafeString
-    narrow: SafeString
-
-
 def engagement_status(engagement: Engagement, today: dt.date | None = None) -> dict[str, Any]:
     """The engagement's real-time status as the client sees it: milestones committed vs
     forecast, budget burn (when shared), and change requests. No costs, margins or notes."""
@@ -152,7 +143,7 @@ def engagement_status(engagement: Engagement, today: dt.date | None = None) -> d
     rows = milestone_rows(engagement, today)
     context: dict[str, Any] = {
         "milestones": rows,
-        "timeline": _timeline(rows, engagement, today),
+        "timeline": timeline_charts(rows, engagement, today, chart_id="portal-timeline"),
         "late_count": sum(row.late for row in rows),
         "delivered_count": sum(row.milestone.delivered_on is not None for row in rows),
         "today": today,
@@ -166,58 +157,11 @@ def engagement_status(engagement: Engagement, today: dt.date | None = None) -> d
                 float(billed / engagement.budget_amount) if engagement.budget_amount else None
             ),
             "eac": evm.eac if evm else None,
-            "burn_chart": _burn(engagement, today, evm.eac if evm else None),
+            "burn_chart": burn_charts(
+                engagement, today, evm.eac if evm else None, chart_id="portal-burn"
+            ),
         }
     return context
-
-
-def _timeline(rows: list[MilestoneRow], engagement: Engagement, today: dt.date) -> Chart | None:
-    if not rows:
-        return None
-    items = [row.item for row in rows]
-
-    def draw(narrow: bool) -> SafeString:
-        return milestone_timeline(
-            items,
-            today=today,
-            start=engagement.start_date,
-            end=engagement.end_date,
-            chart_id="portal-timeline" + ("-narrow" if narrow else ""),
-            narrow=narrow,
-        )
-
-    return Chart(draw(False), draw(True))
-
-
-def _burn(engagement: Engagement, today: dt.date, eac: float | None) -> Chart | None:
-    weekly = (
-        engagement.time_entries.annotate(week=TruncWeek("date"))
-        .values("week")
-        .annotate(value=Sum(engagement_selectors.BILLED))
-        .order_by("week")
-    )
-    burned = {
-        (w.date() if isinstance(w := row["week"], dt.datetime) else w): float(row["value"] or 0)
-        for row in weekly
-    }
-    if not burned:
-        return None
-    until = max(engagement.start_date, min(today, engagement.end_date))
-    points = cumulative_weeks(burned, engagement.start_date, until)
-
-    def draw(narrow: bool) -> SafeString:
-        return burn_chart(
-            points,
-            budget=float(engagement.budget_amount),
-            start=engagement.start_date,
-            end=engagement.end_date,
-            currency=engagement.currency,
-            eac=eac,
-            chart_id="portal-burn" + ("-narrow" if narrow else ""),
-            narrow=narrow,
-        )
-
-    return Chart(draw(False), draw(True))
 
 
 # --- the firm's side ----------------------------------------------------------------------------
