@@ -17,6 +17,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.errors import created as _created
+from trustledger.api.errors import ok as _ok
+from trustledger.api.errors import workspace_member as _member
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import selectors, services, sla
 from trustledger.communications.models import (
@@ -54,20 +57,12 @@ from trustledger.communications.schemas import (
     PlanPatch,
     SettleIn,
 )
-from trustledger.workspaces.models import User, Workspace
+from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
 
 router = Router(tags=["communications"])
-
-
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
-
-
-def _created(schema: Any) -> dict[int, Any]:
-    return {201: schema, **ERRORS}
 
 
 def _find[M: WorkspaceScoped](
@@ -88,15 +83,6 @@ def _client(who: ApiCaller, pk: int, action: Action) -> Client:
     assert client is not None
     who.require(action, client)
     return client
-
-
-def _member(workspace: Workspace, pk: int | None, field: str) -> User | None:
-    if pk is None:
-        return None
-    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
-    if user is None:
-        raise DomainError("No member of this workspace has this id.", field=field)
-    return user
 
 
 def _resolve(who: ApiCaller, client: Client, data: dict[str, Any]) -> dict[str, Any]:

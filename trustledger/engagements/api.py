@@ -17,7 +17,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
-from trustledger.api.errors import ERRORS
+from trustledger.api.errors import created as _created
+from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
 from trustledger.engagements import selectors, services
 from trustledger.engagements.models import (
@@ -86,14 +87,6 @@ EVM_FIGURES = (
     *("cost_variance", "schedule_variance", "cpi", "spi", "eac", "etc", "vac", "tcpi"),
     "forecast_overrun",
 )
-
-
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
-
-
-def _created(schema: Any) -> dict[int, Any]:
-    return {201: schema, **ERRORS}
 
 
 def _find[M: WorkspaceScoped](

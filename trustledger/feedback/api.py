@@ -15,6 +15,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.errors import ok as _ok
+from trustledger.api.errors import workspace_member as _member
 from trustledger.api.fields import Storable, text
 from trustledger.clients.models import Client, Contact, Tier
 from trustledger.engagements.models import Engagement
@@ -31,7 +33,7 @@ from trustledger.feedback.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from trustledger.workspaces.models import User, Workspace
+from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
@@ -50,10 +52,6 @@ Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31)
 Score = Annotated[int, Field(ge=0, le=10)]
 
 
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
-
-
 def _find[M: WorkspaceScoped](
     model: type[M], workspace: Workspace, pk: int | None, field: str
 ) -> M | None:
@@ -66,15 +64,6 @@ def _find[M: WorkspaceScoped](
             f"No {model._meta.verbose_name} of this workspace has this id.", field=field
         )
     return obj
-
-
-def _member(workspace: Workspace, pk: int | None, field: str) -> User | None:
-    if pk is None:
-        return None
-    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
-    if user is None:
-        raise DomainError("No member of this workspace has this id.", field=field)
-    return user
 
 
 # --- campaigns ---------------------------------------------------------------------------------

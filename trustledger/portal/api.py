@@ -4,14 +4,12 @@ MANAGE_CLIENTS on the client (account managers: their own). Another firm's id is
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router
 
 from trustledger.api.auth import caller
-from trustledger.api.errors import ERRORS
+from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
 from trustledger.engagements.models import Engagement
 from trustledger.portal import selectors, services
@@ -27,10 +25,6 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["portal"])
-
-
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
 
 
 def _client_out(client: Client) -> ClientPortalOut:

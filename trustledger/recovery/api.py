@@ -13,6 +13,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.errors import created as _created
+from trustledger.api.errors import ok as _ok
+from trustledger.api.errors import workspace_member as _member
 from trustledger.clients.models import Client, Contact
 from trustledger.recovery import selectors, services
 from trustledger.recovery.models import Action, Fishbone, Goal, RecoveryPlan, RootCause, WhyChain
@@ -44,29 +47,11 @@ from trustledger.recovery.schemas import (
 )
 from trustledger.trust.forms import LABELS
 from trustledger.trust.models import Alert
-from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.permissions import Action as Perm
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["recovery"])
-
-
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
-
-
-def _created(schema: Any) -> dict[int, Any]:
-    return {201: schema, **ERRORS}
-
-
-def _member(workspace: Workspace, pk: int | None, field: str) -> User | None:
-    if pk is None:
-        return None
-    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
-    if user is None:
-        raise DomainError("No member of this workspace has this id.", field=field)
-    return user
 
 
 def _of_plan[M: (RootCause, WhyChain)](

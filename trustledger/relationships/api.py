@@ -16,6 +16,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.errors import ok as _ok
+from trustledger.api.errors import workspace_member as _member
 from trustledger.clients.models import Client
 from trustledger.relationships import selectors, services
 from trustledger.relationships.due import due_items
@@ -35,7 +37,7 @@ from trustledger.relationships.schemas import (
     RoutinePatch,
 )
 from trustledger.scoring.health import month_end
-from trustledger.workspaces.models import Role, User, Workspace
+from trustledger.workspaces.models import Role, User
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
@@ -45,25 +47,12 @@ CONFIGURE = Action.OVERRIDE  # owners and leaders set the routines
 SEES_EVERYONE = {Role.OWNER, Role.LEADER}
 
 
-def _ok(schema: Any) -> dict[int, Any]:
-    return {200: schema, **ERRORS}
-
-
 def _client(who: ApiCaller, pk: int) -> Client:
     client = Client.objects.for_workspace(who.workspace).filter(pk=pk).first()
     if client is None:
         raise DomainError("No client of this workspace has this id.", field="client_id")
     who.require(Action.MANAGE_CLIENTS, client)
     return client
-
-
-def _member(workspace: Workspace, pk: int | None, field: str) -> User | None:
-    if pk is None:
-        return None
-    user = User.objects.filter(pk=pk, memberships__workspace=workspace).first()
-    if user is None:
-        raise DomainError("No member of this workspace has this id.", field=field)
-    return user
 
 
 # Routines
