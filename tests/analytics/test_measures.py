@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.analytics.factories import TimeEntryFactory
 from tests.communications.factories import InquiryFactory
-from tests.engagements.factories import EngagementFactory, TimeEntryFactory
+from tests.engagements.factories import EngagementFactory
 from tests.factories import ClientFactory, UserFactory, WorkspaceFactory
 from tests.feedback.factories import SurveyResponseFactory
 from trustledger.analytics import selectors

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.engagements.factories import EngagementFactory, MilestoneFactory, TimeEntryFactory
+from tests.analytics.factories import TimeEntryFactory
+from tests.engagements.factories import EngagementFactory, MilestoneFactory
 from tests.factories import ClientFactory
 from tests.feedback.factories import SurveyResponseFactory
+from trustledger.analytics import report
 
 pytestmark = pytest.mark.django_db
-DASHBOARD_QUERIES = 34  # session and membership included; the same for any firm size
+DASHBOARD_QUERIES = 36  # session and membership included; the same for any firm size
 
 
 def a_year_of_work(personas, clients=1, prefix="Extra"):
@@ -310,3 +312,19 @@ def test_the_api_gives_revenue_retention_and_success_by_type(client, personas):
     assert revenue["grr"] is None
     success = client.get("/api/analytics/success-rates").json()
     assert success["by_type"][0]["engagements"] == 2
+
+
+def test_the_page_lists_the_clients_with_most_hours_and_the_csv_all_of_them(client, personas):
+    day = timezone.localdate() - dt.timedelta(days=10)
+    for i in range(report.PAGE_ROWS + 2):
+        c = ClientFactory(workspace=personas.workspace_a, name=f"Busy {i:02d}")
+        TimeEntryFactory(engagement=EngagementFactory(client=c), date=day, hours=Decimal(i + 1))
+    client.force_login(personas.alice)
+
+    page = client.get("/analytics/").content.decode()
+    table = client.get("/analytics/?format=csv&table=profitability").content.decode()
+
+    shown = report.PAGE_ROWS
+    assert f"The {shown} clients with the most hours of {shown + 2}" in page
+    assert "Busy 51" in page and "Busy 00" not in page.split('id="profitability"')[1]
+    assert len(list(csv.DictReader(io.StringIO(table)))) == shown + 2

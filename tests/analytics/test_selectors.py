@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from tests.analytics.factories import TimeEntryFactory
 from tests.engagements.factories import (
     DeliverableFactory,
     EngagementFactory,
     MilestoneFactory,
     QualityIssueFactory,
-    TimeEntryFactory,
 )
 from tests.factories import ClientFactory, WorkspaceFactory
 from trustledger.analytics import selectors

@@ -17,7 +17,9 @@ from functools import partial
 
 from django.db import connection, models, transaction
 
+from trustledger.analytics.rollup import rebuild_workspace
 from trustledger.clients.models import Client
+from trustledger.communications.sla import store_response_hours
 from trustledger.engagements.models import Engagement, Milestone, Notice, TimeEntry
 from trustledger.imports.bulk import insert_rows
 from trustledger.workspaces.models import Membership, Role, User, Workspace
@@ -97,8 +99,10 @@ def build_large_firm(today: dt.date, scale: Scale = Scale(), seed: int = 1) -> W
     engagements = _engagements(workspace, clients, scale, rng, today)
     _milestones(workspace, engagements, quality, scale, rng, today)
     _time(workspace, engagements, people, quality, scale, rng, today)
+    rebuild_workspace(workspace)  # the analytics roll-up of time
     for extra in EXTRA_FACTS:
         extra(workspace, clients, rng, today)
+    store_response_hours(workspace)  # as the demo: inquiries' stored business-hours responses
     return workspace
 
 

@@ -190,7 +190,7 @@ def _n(text: str, href: str = "") -> Cell:
     return Cell(text, href, num=True)
 
 
-def tables(d: Dashboard, currency: str) -> list[Table]:
+def tables(d: Dashboard, currency: str, *, limit: int | None = None) -> list[Table]:
     """Every table of the dashboard, in page order (each exports as CSV under its key)."""
     f = d.filters
     out = [
@@ -232,7 +232,7 @@ def tables(d: Dashboard, currency: str) -> list[Table]:
             ],
             "The first and last buckets may be partial: they are clipped to the period.",
         ),
-        profit_table(d.profit, currency),
+        profit_table(d.profit, currency, limit=limit),
         Table(
             "channels",
             "Response times by channel",
@@ -348,8 +348,22 @@ def tables(d: Dashboard, currency: str) -> list[Table]:
     return out
 
 
-def profit_table(profit: selectors.Profitability, currency: str) -> Table:
-    """Client profitability: on the dashboard and, for a month or quarter, in the drill-down."""
+# The page lists this many clients per table (the most hours first); the CSV export has them all.
+PAGE_ROWS = 50
+
+
+def profit_table(
+    profit: selectors.Profitability, currency: str, *, limit: int | None = None
+) -> Table:
+    """Client profitability: on the dashboard (the first `limit` clients by hours) and, for a
+    month or quarter, in the drill-down (paginated)."""
+    shown = profit.rows[:limit] if limit is not None else profit.rows
+    note = (
+        f"The {len(shown)} clients with the most hours of {len(profit.rows)}; "
+        "Export CSV for all of them."
+        if len(shown) < len(profit.rows)
+        else ""
+    )
     return Table(
         "profitability",
         "Client profitability",
@@ -378,6 +392,7 @@ def profit_table(profit: selectors.Profitability, currency: str) -> Table:
                 _n(num(row.trust_index)),
                 Cell(measures.QUADRANT_LABELS[row.quadrant] if row.quadrant else "—"),
             ]
-            for row in profit.rows
+            for row in shown
         ],
+        note,
     )

@@ -9,24 +9,33 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
+    IntegerField,
     Min,
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Lag, TruncMonth, TruncQuarter
 from django.db.models.functions.datetime import TruncBase
 
+from trustledger.analytics import rollup
+from trustledger.analytics.models import TimeMonth
 from trustledger.clients.models import Client, Referral, Tier
 from trustledger.communications import measures as comms
 from trustledger.communications import sla
@@ -48,7 +57,7 @@ from trustledger.feedback.analysis.themes import THEMES
 from trustledger.feedback.models import SurveyResponse
 from trustledger.scoring import portfolio as measures
 from trustledger.scoring.nps import NpsResult, compute_nps
-from trustledger.scoring.stats import SurvivalPoint, kaplan_meier, median
+from trustledger.scoring.stats import SurvivalPoint, kaplan_meier, median, p90
 from trustledger.trust.models import SnapshotKind, TrustSnapshot
 from trustledger.workspaces.models import User, Workspace
 
@@ -379,35 +388,109 @@ class ClientRevenue:
         return {e.client_id: e.revenue for e in self.economics}
 
 
-def client_revenue(workspace: Workspace, period: Period, segment: Segment = ALL) -> ClientRevenue:
-    """Hours, cost and billed value per client in the period, and billed in the previous one."""
-    before = period.previous()
-    in_period = Q(date__range=(period.start, period.end))
-    totals = (
-        TimeEntry.objects.for_workspace(workspace)
-        .filter(segment.q("engagement__client__"), date__range=(before.start, period.end))
-        .values("engagement__client_id", "engagement__client__name")
-        .annotate(
-            total_hours=Coalesce(Sum("hours", filter=in_period), ZERO),
-            total_cost=Coalesce(Sum(COST, filter=in_period), ZERO, output_field=MONEY),
-            total_billed=Coalesce(Sum(BILLED, filter=in_period), ZERO, output_field=MONEY),
-            before_billed=Coalesce(Sum(BILLED, filter=~in_period), ZERO, output_field=MONEY),
-        )
-        .order_by()
-    )
+MEASURES = ("hours", "cost", "billed")
+_ROLLED: dict[str, Any] = {"hours": "hours", "cost": "cost", "billed": "revenue"}
+_RAW: dict[str, Any] = {"hours": F("hours"), "cost": COST, "billed": BILLED}
+Column = tuple[str, str]  # (period name, measure)
+
+
+def _sum(value: Any, where: Q) -> Coalesce:
+    return Coalesce(Sum(value, filter=where), ZERO, output_field=MONEY)
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    """A date column read without Django's converters (SQLite gives text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _time_totals(
+    workspace: Workspace,
+    segment: Segment,
+    wanted: dict[str, tuple[Period, tuple[str, ...]]],
+    *,
+    by_client: bool,
+) -> tuple[dict[Any, dict[Column, float]], dict[int, str]]:
+    """Some of hours, cost and billed value of each named period, per client or per month: the
+    whole months from the roll-up, the partial edge months from the time entries (see
+    analytics.rollup). Two queries, one when every edge is a month boundary; the clients' names
+    too. Sums are exact to 4 decimal places, as a sum over the entries (round them to 4)."""
+    cuts = {name: rollup.slices(p.start, p.end) for name, (p, _) in wanted.items()}
+    columns = [(name, m) for name, (_, measures_) in wanted.items() for m in measures_]
+    totals: dict[Any, dict[Column, float]] = {}
     names: dict[int, str] = {}
+
+    def add(key: Any, values: tuple[Any, ...]) -> None:
+        per = totals.setdefault(key, {})
+        for column, value in zip(columns, values, strict=True):
+            per[column] = per.get(column, 0.0) + float(value or 0)
+
+    months = frozenset().union(*(c.months for c in cuts.values()))
+    if months:
+        fields = ("client_id", "client__name") if by_client else ("month",)
+        rolled = (
+            TimeMonth.objects.for_workspace(workspace)
+            .filter(segment.q("client__"), rollup.in_months(months))
+            .values(*fields)
+            .annotate(
+                **{
+                    f"{n}_{m}": _sum(_ROLLED[m], rollup.in_months(cuts[n].months))
+                    for n, m in columns
+                }
+            )
+            .order_by()
+        )
+        for row in _plain_rows(rolled):
+            if by_client:
+                names[row[0]] = row[1]
+            add(row[0] if by_client else _as_date(row[0]), row[len(fields) :])
+    if any(c.raw for c in cuts.values()):
+        fields = ("engagement__client_id", "engagement__client__name") if by_client else ("date",)
+        signed = {
+            f"{n}_{m}": ExpressionWrapper(
+                _sum(_RAW[m], rollup.on_days(cuts[n].add))
+                - _sum(_RAW[m], rollup.on_days(cuts[n].subtract)),
+                output_field=MONEY,
+            )
+            for n, m in columns
+        }
+        entries = (
+            TimeEntry.objects.for_workspace(workspace)
+            .filter(
+                segment.q("engagement__client__"),
+                rollup.on_days(days for c in cuts.values() for days in c.raw),
+            )
+            .values(*fields)
+            .annotate(**signed)
+            .order_by()
+        )
+        for row in _plain_rows(entries):
+            if by_client:
+                names[row[0]] = row[1]
+            key = row[0] if by_client else rollup.month_start(_as_date(row[0]))
+            add(key, row[len(fields) :])
+    return totals, names
+
+
+def client_revenue(workspace: Workspace, period: Period, segment: Segment = ALL) -> ClientRevenue:
+    """Hours, cost and billed value per client in the period, and billed in the previous one,
+    from the monthly roll-up (two queries)."""
+    totals, names = _time_totals(
+        workspace,
+        segment,
+        {"now": (period, MEASURES), "before": (period.previous(), ("billed",))},
+        by_client=True,
+    )
     economics, previous = [], {}
-    for row in totals:
-        client_id = row["engagement__client_id"]
-        names[client_id] = row["engagement__client__name"]
-        previous[client_id] = float(row["before_billed"])
-        if row["total_hours"] or row["total_billed"] or row["total_cost"]:
+    for client_id, per in totals.items():
+        hours = round(per[("now", "hours")], 4)
+        previous[client_id] = round(per[("before", "billed")], 4)
+        if hours:  # every time entry has hours: a client with none had no time in the period
             economics.append(
                 measures.ClientEconomics(
                     client_id,
-                    hours=float(row["total_hours"]),
-                    cost=float(row["total_cost"]),
-                    revenue=float(row["total_billed"]),
+                    hours=hours,
+                    cost=round(per[("now", "cost")], 4),
+                    revenue=round(per[("now", "billed")], 4),
                 )
             )
     return ClientRevenue(names, economics, previous)
@@ -470,24 +553,17 @@ class RevenuePoint:
 def revenue_trend(
     workspace: Workspace, period: Period, segment: Segment, grain: measures.Grain
 ) -> dict[dt.date, RevenuePoint]:
-    """Hours, revenue and cost per month or quarter of the period (one grouped query)."""
-    rows = (
-        TimeEntry.objects.for_workspace(workspace)
-        .filter(segment.q("engagement__client__"), date__range=(period.start, period.end))
-        .annotate(bucket=_trunc("date", grain))
-        .values("bucket")
-        .annotate(
-            total_hours=Coalesce(Sum("hours"), ZERO),
-            total_cost=Coalesce(Sum(COST), ZERO, output_field=MONEY),
-            total_billed=Coalesce(Sum(BILLED), ZERO, output_field=MONEY),
-        )
-        .order_by()
-    )
+    """Hours, revenue and cost per month or quarter of the period (two queries, roll-up)."""
+    totals, _ = _time_totals(workspace, segment, {"p": (period, MEASURES)}, by_client=False)
+    buckets: dict[dt.date, list[float]] = {}
+    for month, per in totals.items():
+        bucket = buckets.setdefault(measures.bucket_start(month, grain), [0.0, 0.0, 0.0])
+        for i, measure in enumerate(MEASURES):
+            bucket[i] += per[("p", measure)]
     return {
-        _day(row["bucket"]): RevenuePoint(
-            float(row["total_hours"]), float(row["total_billed"]), float(row["total_cost"])
-        )
-        for row in rows
+        start: RevenuePoint(round(hours, 4), round(billed, 4), round(cost, 4))
+        for start, (hours, cost, billed) in buckets.items()
+        if round(hours, 4)  # only buckets with time, as before
     }
 
 
@@ -666,6 +742,62 @@ class ResponseTimes:
         return [(labels.get(ch, ch), stats) for ch, stats in sorted(self.by_channel.items())]
 
 
+class _Tally:
+    """The figures of communications.measures.response_stats, counted from each inquiry's state
+    (worked out by the database) and its business hours, without a datetime per row."""
+
+    def __init__(self) -> None:
+        self.count = self.judged = self.within = self.open_late = 0
+        self.hours: list[float] = []
+
+    def add(self, state: int, hours: float | None) -> None:
+        self.count += 1
+        if state == _OPEN:
+            return
+        self.judged += 1
+        if state == _OPEN_PAST_SLA:
+            self.open_late += 1
+            return
+        self.within += state == _ANSWERED_WITHIN
+        if hours is not None:
+            self.hours.append(hours)
+
+    @classmethod
+    def merged(cls, tallies: Iterable[_Tally]) -> _Tally:
+        out = cls()
+        for t in tallies:
+            out.count += t.count
+            out.judged += t.judged
+            out.within += t.within
+            out.open_late += t.open_late
+            out.hours += t.hours
+        return out
+
+    def stats(self) -> comms.ResponseStats:
+        hours = self.hours
+        return comms.ResponseStats(
+            self.count,
+            len(hours),
+            median(hours),
+            p90(hours),
+            self.judged,
+            self.within,
+            self.open_late,
+        )
+
+
+_OPEN, _ANSWERED_LATE, _ANSWERED_WITHIN, _OPEN_PAST_SLA = 0, 1, 2, 3
+
+
+def _plain_rows(qs: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list of numbers and text, as the database driver returns them:
+    Django's per-value converters cost more than the query on tens of thousands of rows."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def response_times(
     workspace: Workspace,
     period: Period,
@@ -676,31 +808,78 @@ def response_times(
 ) -> ResponseTimes:
     """Median and p90 first response (business hours) and SLA attainment over the inquiries
     received in the period, overall, by channel and per bucket: three queries (the inquiries,
-    the firm's hours and its holidays). The arithmetic is communications.measures'."""
+    the firm's hours and its holidays).
+
+    As communications.measures.response_stats counts them: answered means a first response by
+    `now`; judged, answered or open past its SLA; within, answered by the SLA deadline. The
+    database says which of these each inquiry is and its bucket; the business hours are those
+    stored on the inquiry (sla.store_response_hours) when they still hold, otherwise counted
+    here on the firm's calendar."""
     zone = _zone(workspace)
     calendar_ = sla.business_calendar(workspace)
     since, until = period.bounds(zone)
     until = min(until, now)
-    rows = (
-        Inquiry.objects.for_workspace(workspace)
-        .filter(segment.q("client__"), received_at__gte=since, received_at__lt=until)
-        .values_list("channel", "received_at", "sla_due", "first_response_at")
+    buckets = trend_buckets(period, grain)
+    bucket = Case(
+        *[
+            When(
+                received_at__lt=dt.datetime.combine(
+                    b.period.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone
+                ),
+                then=Value(i),
+            )
+            for i, b in enumerate(buckets)
+        ],
+        default=Value(len(buckets) - 1),
+        output_field=IntegerField(),
     )
-    everything: list[comms.Response] = []
-    channels: dict[str, list[comms.Response]] = {}
-    per_bucket: dict[dt.date, list[comms.Response]] = {}
-    for channel, received, due, response in rows:
-        known = response if response is not None and response <= now else None
-        hours = calendar_.business_hours(received, known) if known else None
-        item = comms.Response(received, due, known, hours)
-        everything.append(item)
-        channels.setdefault(channel, []).append(item)
-        bucket = measures.bucket_start(received.astimezone(zone).date(), grain)
-        per_bucket.setdefault(bucket, []).append(item)
+    answered = Q(first_response_at__isnull=False, first_response_at__lte=now)
+    state = Case(
+        When(answered & Q(first_response_at__lte=F("sla_due")), then=Value(_ANSWERED_WITHIN)),
+        When(answered, then=Value(_ANSWERED_LATE)),
+        When(sla_due__lt=now, then=Value(_OPEN_PAST_SLA)),
+        default=Value(_OPEN),
+        output_field=IntegerField(),
+    )
+    fresh = sla.fresh_response_hours(sla.calendar_key(calendar_))
+    inquiries = Inquiry.objects.for_workspace(workspace).filter(
+        segment.q("client__"), received_at__gte=since, received_at__lt=until
+    )
+    rows = _plain_rows(
+        inquiries.annotate(
+            bucket=bucket,
+            state=state,
+            stored=Case(When(fresh, then=F("response_hours")), default=None),
+            # answered, and the stored hours missing or stale: counted again below
+            recount=Case(When(fresh, then=Value(0)), When(answered, then=Value(1)), default=0),
+        )
+        .order_by()
+        .values_list("pk", "channel", "bucket", "state", "stored", "recount")
+    )
+    counted: dict[int, float] = {}
+    if any(row[-1] for row in rows):  # only then: a fourth query, a datetime per such row
+        counted = {
+            pk: calendar_.business_hours(received, response)
+            for pk, received, response in inquiries.filter(
+                pk__in=[row[0] for row in rows if row[-1]]
+            ).values_list("pk", "received_at", "first_response_at")
+            if response is not None
+        }
+    groups: dict[tuple[str, int], _Tally] = {}  # by channel and bucket, merged below
+    for pk, channel, index, state_, stored, recount in rows:
+        key = (channel, index)
+        tally = groups.get(key) or groups.setdefault(key, _Tally())
+        tally.add(state_, counted.get(pk) if recount else stored)
     return ResponseTimes(
-        comms.response_stats(everything, now=now),
-        {ch: comms.response_stats(items, now=now) for ch, items in channels.items()},
-        {b: comms.response_stats(items, now=now) for b, items in per_bucket.items()},
+        _Tally.merged(groups.values()).stats(),
+        {
+            ch: _Tally.merged(t for (c, _), t in groups.items() if c == ch).stats()
+            for ch in {c for c, _ in groups}
+        },
+        {
+            buckets[i].start: _Tally.merged(t for (_, b), t in groups.items() if b == i).stats()
+            for i in {b for _, b in groups}
+        },
     )
 
 
@@ -777,9 +956,9 @@ def success_rates(workspace: Workspace, period: Period, segment: Segment = ALL) 
         )
     )
     billed = dict(
-        TimeEntry.objects.filter(engagement__in=closed)
+        TimeMonth.objects.filter(engagement__in=closed)
         .values("engagement_id")
-        .annotate(total_billed=Coalesce(Sum(BILLED), ZERO, output_field=MONEY))
+        .annotate(total_billed=Coalesce(Sum("revenue"), ZERO, output_field=MONEY))
         .order_by()
         .values_list("engagement_id", "total_billed")
     )

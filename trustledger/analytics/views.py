@@ -92,7 +92,7 @@ def _context(request: HttpRequest, workspace: Workspace, filters: Filters) -> di
         "success": d.success.rates,
         "profit": d.profit,
         "quadrants": list(quadrants.values()),
-        "tables": {t.key: t for t in report.tables(d, currency)},
+        "tables": {t.key: t for t in report.tables(d, currency, limit=report.PAGE_ROWS)},
         "month_choices": selectors.PERIOD_MONTHS,
         "segment_choices": selectors.segment_choices(workspace),
         "query": filters.query(),

@@ -310,6 +310,13 @@ class Inquiry(SourcedFact):
     interaction = models.ForeignKey(
         Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="inquiries"
     )
+    # The first response in business hours, stored so the analytics need not count every
+    # inquiry's calendar again (sla.store_response_hours). Valid only while the firm's calendar
+    # (its fingerprint) and both times are those it was counted from; readers check that.
+    response_hours = models.FloatField(null=True, blank=True)
+    response_hours_calendar = models.CharField(max_length=16, blank=True, db_default="")
+    response_hours_from = models.DateTimeField(null=True, blank=True)
+    response_hours_to = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -337,6 +344,7 @@ class Inquiry(SourcedFact):
         ]
         indexes = [
             models.Index(fields=["workspace", "client", "received_at"]),
+            models.Index(fields=["workspace", "received_at"]),  # the analytics' period
             models.Index(fields=["workspace", "first_response_at", "sla_due"]),
             models.Index(fields=["workspace", "thread_key"]),
         ]

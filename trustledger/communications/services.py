@@ -267,6 +267,7 @@ def record_inquiry(
         recorded_by=by,
         **data,
     )
+    sla.store_response_hours(client.workspace, Inquiry.objects.filter(pk=inquiry.pk))
     _audit(client.workspace, by, "inquiry.recorded", inquiry)
     return inquiry
 
@@ -299,6 +300,7 @@ def update_inquiry(inquiry: Inquiry, *, by: User | None, **data: Any) -> Inquiry
     changes = diff_fields(inquiry, data)
     if changes:
         inquiry.save()
+        sla.store_response_hours(inquiry.workspace, Inquiry.objects.filter(pk=inquiry.pk))
         _audit(inquiry.workspace, by, "inquiry.updated", inquiry, changes)
     return inquiry
 
@@ -318,6 +320,7 @@ def record_inquiry_response(inquiry: Inquiry, *, at: dt.datetime, by: User | Non
     inquiry.first_response_by = by
     inquiry.response_recorded_at = timezone.now()
     inquiry.save(update_fields=["first_response_at", "first_response_by", "response_recorded_at"])
+    sla.store_response_hours(inquiry.workspace, Inquiry.objects.filter(pk=inquiry.pk))
     _audit(
         inquiry.workspace, by, "inquiry.answered", inquiry, {"first_response_at": [None, str(at)]}
     )
@@ -339,6 +342,7 @@ def resolve_inquiry(inquiry: Inquiry, *, at: dt.datetime, by: User | None) -> In
         inquiry.response_recorded_at = timezone.now()
         fields += ["first_response_at", "first_response_by", "response_recorded_at"]
     inquiry.save(update_fields=fields)
+    sla.store_response_hours(inquiry.workspace, Inquiry.objects.filter(pk=inquiry.pk))
     _audit(inquiry.workspace, by, "inquiry.resolved", inquiry, {"resolved_at": [None, str(at)]})
     return inquiry
 

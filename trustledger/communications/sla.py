@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 
-from trustledger.communications.models import BusinessCalendar, Channel, Holiday, Priority
+from trustledger.communications.models import BusinessCalendar, Channel, Holiday, Inquiry, Priority
 from trustledger.scoring import businesstime as bt
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import DomainError, record_audit
@@ -110,6 +112,64 @@ def business_calendar(workspace: Workspace) -> bt.BusinessCalendar:
     return calendar_from(row, list(holidays), default_zone=workspace.time_zone)
 
 
+# Stored business-hours first responses (Inquiry.response_hours)
+
+STORED_FIELDS = [
+    "response_hours",
+    "response_hours_calendar",
+    "response_hours_from",
+    "response_hours_to",
+]
+
+
+def calendar_key(calendar: bt.BusinessCalendar) -> str:
+    """A fingerprint of the calendar: a stored response time is valid only under the same one."""
+    text = repr((calendar.time_zone, calendar.hours, sorted(calendar.holidays)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fresh_response_hours(key: str) -> Q:
+    """Inquiries whose stored response hours were counted on this calendar, for these times."""
+    return Q(
+        response_hours_calendar=key,
+        response_hours_from=F("received_at"),
+        response_hours_to=F("first_response_at"),
+    )
+
+
+def store_response_hours(workspace: Workspace, inquiries: QuerySet[Inquiry] | None = None) -> int:
+    """Count (again) the business-hours first response of the answered inquiries whose stored
+    figure is missing or stale; all of the workspace's unless `inquiries` narrows them. The
+    arithmetic is the calendar's own (scoring.businesstime). Returns how many were stored."""
+    calendar = business_calendar(workspace)
+    key = calendar_key(calendar)
+    qs = (inquiries if inquiries is not None else Inquiry.objects.all()).filter(
+        workspace=workspace, first_response_at__isnull=False
+    )
+    batch: list[Inquiry] = []
+    stored = 0
+    for inquiry in (
+        qs.exclude(fresh_response_hours(key))
+        .only("pk", "received_at", "first_response_at")
+        .order_by()
+        .iterator(chunk_size=2000)
+    ):
+        assert inquiry.first_response_at is not None
+        inquiry.response_hours = calendar.business_hours(
+            inquiry.received_at, inquiry.first_response_at
+        )
+        inquiry.response_hours_calendar = key
+        inquiry.response_hours_from = inquiry.received_at
+        inquiry.response_hours_to = inquiry.first_response_at
+        batch.append(inquiry)
+        if len(batch) >= 2000:
+            stored += len(batch)
+            Inquiry.objects.bulk_update(batch, STORED_FIELDS)
+            batch = []
+    Inquiry.objects.bulk_update(batch, STORED_FIELDS)
+    return stored + len(batch)
+
+
 def check_hours(time_zone: str, hours: Sequence[bt.Hours]) -> None:
     try:
         bt.BusinessCalendar.build(time_zone, hours)
@@ -137,6 +197,7 @@ def update_business_calendar(
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
         record_audit(workspace, by, "business_calendar.updated", row, changes)
+        store_response_hours(workspace)  # counted on the new hours
     return row
 
 
@@ -154,6 +215,7 @@ def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: s
         raise DomainError(f"{date:%d %B %Y} is already a holiday.", field="date")
     holiday = Holiday.objects.create(workspace=workspace, date=date, name=name)
     record_audit(workspace, by, "holiday.added", holiday)
+    store_response_hours(workspace)
     return holiday
 
 
@@ -161,3 +223,4 @@ def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: s
 def remove_holiday(holiday: Holiday, *, by: User | None) -> None:
     record_audit(holiday.workspace, by, "holiday.removed", holiday)
     holiday.delete()
+    store_response_hours(holiday.workspace)

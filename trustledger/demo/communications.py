@@ -119,6 +119,7 @@ def build(ctx: DemoContext) -> None:
         history.inquiries()
         rows.flush()
     rows.flush(force=True)
+    sla.store_response_hours(ws)  # the analytics read the stored business-hours responses
 
 
 class _History:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from trustledger.analytics import rollup
 from trustledger.clients.models import Client, Contact
 from trustledger.demo.context import DemoContext
 from trustledger.demo.simulation import Archetype, ClientStory
@@ -82,6 +83,7 @@ def build(ctx: DemoContext) -> None:
             TimeEntry.objects.bulk_create(entries, batch_size=5000)
             entries = []
     TimeEntry.objects.bulk_create(entries, batch_size=5000)
+    rollup.rebuild_workspace(ctx.workspace)  # the analytics roll-up of time
 
 
 def _engagement_windows(rng: random.Random, story: ClientStory) -> list[tuple[dt.date, dt.date]]:

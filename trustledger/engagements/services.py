@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from trustledger.analytics import rollup
 from trustledger.clients.models import Client, Contact
 from trustledger.engagements.models import (
     Assignment,
@@ -372,6 +373,7 @@ def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEnt
     if data["hours"] <= 0 or data["hours"] > 24:
         raise DomainError("Hours must be more than 0 and at most 24.", field="hours")
     entry = TimeEntry.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
+    rollup.rebuild_engagements([engagement.pk])  # the analytics roll-up of time
     _audit(engagement.workspace, by, "time.logged", entry)
     return entry
 
