@@ -257,6 +257,8 @@ class SurveyResponse(WorkspaceScoped):
         indexes = [
             models.Index(fields=["workspace", "client", "answered_at"]),
             models.Index(fields=["workspace", "recorded_at"]),
+            # portfolio NPS and themes over a period read answers by date across all clients
+            models.Index(fields=["workspace", "answered_at"]),
         ]
 
     def __str__(self) -> str:
