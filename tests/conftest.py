@@ -88,4 +88,5 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-from tests.smtp import smtp_server  # noqa: E402,F401  (a real SMTP server for mail tests)
+from tests.background import pipeline  # noqa: E402,F401
+from tests.smtp import mail_through_outbox, mailoutbox, smtp_server  # noqa: E402,F401

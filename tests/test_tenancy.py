@@ -48,7 +48,8 @@ from trustledger.workspaces.services import create_api_key
 # The client portal has its own sign-in for contacts and its own isolation tests (tests/portal/);
 # its firm-side routes (portal/firm/) are walked here like every other firm page.
 PUBLIC = re.compile(
-    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/(?!firm/))"
+    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/(?!firm/)"
+    r"|healthz$)"
 )
 # Each newer app lists its own objects in tests/<app>/tenancy_objects.py.
 OBJECT_PROVIDERS = [

@@ -74,9 +74,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve with gunicorn (static files through WhiteNoise) and a background worker beside it."""
+    """Serve with gunicorn (static files through WhiteNoise) and a supervised worker beside it."""
     import signal
     import subprocess
+
+    from trustledger.core.supervise import Supervisor
 
     gunicorn = [
         sys.executable,
@@ -92,7 +94,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     worker = None
     if not getattr(args, "no_worker", False):
-        worker = subprocess.Popen([sys.executable, "-m", "trustledger.cli", "worker"])
+        worker = Supervisor([sys.executable, "-m", "trustledger.cli", "worker"], name="worker")
+        worker.start()
     print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
     web = subprocess.Popen(gunicorn)
     signal.signal(signal.SIGTERM, lambda *_: web.terminate())
@@ -103,16 +106,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return web.wait()
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+            worker.stop()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from trustledger.scheduler import run_forever
+    from trustledger.core.worker import Worker
 
+    worker = Worker(interval=args.interval, until_idle=args.until_idle)
+    if not args.until_idle:
+        worker.handle_signals()
     with contextlib.suppress(KeyboardInterrupt):
-        run_forever(interval=args.interval)
+        worker.run()
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from trustledger.core.health import health, render_text
+
+    report = health()
+    print(json.dumps(report.as_dict(), indent=2) if args.json else render_text(report))
+    return 0 if report.ok else 1
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
@@ -193,11 +208,28 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser(
         "worker",
         help="run background tasks and periodic jobs (weekly snapshots, e-mails)",
-        description="Run queued background tasks and the periodic jobs until stopped. "
-        "`trustledger serve` starts one for you.",
+        description="Run queued background tasks, the periodic jobs and the mail outbox until "
+        "stopped; database and mail outages are waited out. `trustledger serve` starts and "
+        "supervises one for you.",
     )
-    worker.add_argument("--interval", type=float, default=5.0, help="seconds between rounds (5)")
+    worker.add_argument(
+        "--interval", type=float, default=2.0, help="seconds between idle rounds (2)"
+    )
+    worker.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="run queued tasks, due periodic jobs and due mail, then exit (for cron and tests)",
+    )
     worker.set_defaults(func=cmd_worker)
+
+    status = sub.add_parser(
+        "status",
+        help="is everything running? database, worker, queue, failed tasks, undelivered mail",
+        description="Print the health of this installation (the same as /healthz and the status "
+        "page); exits 1 when something needs attention.",
+    )
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(func=cmd_status)
 
     migrate = sub.add_parser(
         "migrate",

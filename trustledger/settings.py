@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "ninja",
+    "trustledger.core",
     "trustledger.workspaces",
     "trustledger.clients",
     "trustledger.engagements",
@@ -145,28 +146,31 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Every e-mail goes through the outbox (a row written in the business transaction); the worker
+# sends it after commit with the "delivery" mailer: SMTP when EMAIL_HOST is set, else files.
+TRUSTLEDGER_EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 if os.environ.get("EMAIL_HOST"):
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": os.environ["EMAIL_HOST"],
-                "port": int(os.environ.get("EMAIL_PORT", "25")),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": _env_flag("EMAIL_USE_TLS"),
-            },
-        }
+    _DELIVERY = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ["EMAIL_HOST"],
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": _env_flag("EMAIL_USE_TLS"),
+            "timeout": TRUSTLEDGER_EMAIL_TIMEOUT,
+        },
     }
 else:  # no SMTP server configured: keep every message as a file to read
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
-        }
+    _DELIVERY = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
     }
+MAILERS = {"default": {"BACKEND": "trustledger.core.outbox.OutboxBackend"}, "delivery": _DELIVERY}
 DEFAULT_FROM_EMAIL = os.environ.get("TRUSTLEDGER_FROM_EMAIL", "Trustledger <noreply@localhost>")
 
+# A worker that has not been heard of for this long has lost its running task to another worker.
+TRUSTLEDGER_WORKER_LEASE = int(os.environ.get("TRUSTLEDGER_WORKER_LEASE", "60"))
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

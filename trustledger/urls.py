@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from trustledger.api.urls import api
 from trustledger.clients import views as client_views
+from trustledger.core import views as core_views
 from trustledger.workspaces import views as workspace_views
 
 urlpatterns = [
@@ -39,7 +40,9 @@ urlpatterns = [
     path("relationships/", include("trustledger.relationships.urls")),
     path("reports/", include("trustledger.reports.urls")),
     path("portal/", include("trustledger.portal.urls")),
+    path("settings/status/", include("trustledger.core.urls")),
     path("settings/", include("trustledger.workspaces.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -93,20 +93,21 @@ pytestmark_db = pytest.mark.django_db
 
 
 @pytest.mark.django_db
-def test_logging_time_keeps_the_rollup_equal_to_the_entries(personas):
+def test_logging_time_keeps_the_rollup_equal_to_the_entries(personas, pipeline):
     ws = personas.workspace_a
     rng = random.Random(7)
     engagements = [EngagementFactory(client=personas.client_a) for _ in range(2)]
     engagements.append(EngagementFactory(client=personas.other_client_a))
     for _ in range(30):
-        log_time(
-            rng.choice(engagements),
-            by=personas.alice,
-            date=D(2025, 10, 1) + dt.timedelta(days=rng.randrange(200)),
-            hours=Decimal(rng.randint(1, 40)) / 4,
-            cost_rate=Decimal(rng.randint(50, 120)),
-            bill_rate=Decimal(rng.randint(100, 250)),
-        )
+        with pipeline():
+            log_time(
+                rng.choice(engagements),
+                by=personas.alice,
+                date=D(2025, 10, 1) + dt.timedelta(days=rng.randrange(200)),
+                hours=Decimal(rng.randint(1, 40)) / 4,
+                cost_rate=Decimal(rng.randint(50, 120)),
+                bill_rate=Decimal(rng.randint(100, 250)),
+            )
         assert_rollup_matches(ws)
     assert TimeMonth.objects.for_workspace(ws).count() > 6
 
@@ -116,11 +117,14 @@ def test_logging_time_keeps_the_rollup_equal_to_the_entries(personas):
 
 
 @pytest.mark.django_db
-def test_an_imported_time_file_is_rolled_up_once_imported(firm):  # noqa: F811
+def test_an_imported_time_file_is_rolled_up_once_imported(firm, pipeline):  # noqa: F811
     ws = firm.personas.workspace_a
-    log_time(firm.finance, by=None, date=D(2026, 1, 5), hours=Decimal(2), bill_rate=Decimal(100))
-
-    result = firm.run("harvest", "harvest_time_report.csv")
+    with pipeline():
+        log_time(
+            firm.finance, by=None, date=D(2026, 1, 5), hours=Decimal(2), bill_rate=Decimal(100)
+        )
+    with pipeline():
+        result = firm.run("harvest", "harvest_time_report.csv")
 
     assert result.created == 5
     assert TimeMonth.objects.for_workspace(ws).count() >= 2
@@ -130,13 +134,11 @@ def test_an_imported_time_file_is_rolled_up_once_imported(firm):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_rebuilding_a_workspace_touches_no_other(personas):
-    log_time(
-        EngagementFactory(client=personas.client_a), by=None, date=D(2026, 1, 5), hours=Decimal(1)
-    )
-    log_time(
-        EngagementFactory(client=personas.client_b), by=None, date=D(2026, 1, 5), hours=Decimal(3)
-    )
+def test_rebuilding_a_workspace_touches_no_other(personas, pipeline):
+    with pipeline():
+        for client, hours in ((personas.client_a, 1), (personas.client_b, 3)):
+            engagement = EngagementFactory(client=client)
+            log_time(engagement, by=None, date=D(2026, 1, 5), hours=Decimal(hours))
     TimeEntry.objects.filter(workspace=personas.workspace_b).update(hours=Decimal(4))
 
     rollup.rebuild_workspace(personas.workspace_a)

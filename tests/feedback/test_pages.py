@@ -3,13 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.core import mail
 
 from tests.feedback.factories import (
     FollowUpFactory,
     SurveyCampaignFactory,
     SurveyResponseFactory,
 )
+from tests.smtp import delivered
 from trustledger.feedback.models import FollowUp, SurveyCampaign, SurveyInvitation
 
 
@@ -143,7 +143,7 @@ def test_only_the_owner_changes_survey_settings_and_it_is_audited(client, person
     assert "Remind before the link expires" in bad.content.decode()
     audit = client.get("/settings/audit/").content.decode()
     assert "survey_settings.updated" in audit
-    assert mail.outbox == []
+    assert delivered() == []
 
 
 @pytest.mark.django_db

@@ -6,11 +6,10 @@ import re
 from email.message import Message
 
 import pytest
-from django.core import mail
-from django.core.management import call_command
 
 from tests.feedback.factories import SurveyInvitationFactory
-from tests.smtp import free_port
+from tests.smtp import deliver_mail, delivered, free_port
+from trustledger.core.worker import run_until_idle
 from trustledger.feedback import selectors, services
 from trustledger.feedback.models import SurveyInvitation
 
@@ -36,8 +35,8 @@ def test_an_invitation_is_emailed_once_with_a_link_whose_token_is_stored_only_ha
 ):
     sent = services.send_invitation(invitation.pk, now=NOW)
     assert sent is not None
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(delivered()) == 1
+    message = delivered()[0]
     assert message.to == [f"Ada Contact <{personas.contact_a.email}>"]
     assert message.reply_to == [personas.amir.email]  # replies reach the account manager
     token = token_in(message)
@@ -55,7 +54,7 @@ def test_an_invitation_is_emailed_once_with_a_link_whose_token_is_stored_only_ha
     assert invitation.expires_at == NOW + dt.timedelta(days=30)
 
     assert services.send_invitation(invitation.pk, now=NOW) is None
-    assert len(mail.outbox) == 1
+    assert len(delivered()) == 1
 
 
 @pytest.mark.django_db
@@ -73,7 +72,7 @@ def test_a_contact_who_opted_out_after_being_invited_is_not_emailed(invitation, 
     personas.contact_a.survey_opt_out = True
     personas.contact_a.save()
     assert services.send_invitation(invitation.pk, now=NOW) is None
-    assert mail.outbox == []
+    assert delivered() == []
     invitation.refresh_from_db()
     assert invitation.sent_at is None and invitation.status == "skipped"
     # and a skipped invitation does not count against the throttle
@@ -83,17 +82,34 @@ def test_a_contact_who_opted_out_after_being_invited_is_not_emailed(invitation, 
 
 
 @pytest.mark.django_db
-def test_a_failed_delivery_leaves_the_invitation_unsent_for_a_retry(invitation, settings):
+def test_refused_mail_is_retried_and_unmarked_only_when_it_fails_for_good(invitation, settings):
+    from trustledger.core.models import OutboxMessage
+    from trustledger.core.outbox import MAX_ATTEMPTS
+
     settings.MAILERS = {
-        "default": {
+        "default": {"BACKEND": "trustledger.core.outbox.OutboxBackend"},
+        "delivery": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
+        },
     }
-    with pytest.raises(ConnectionRefusedError):
-        services.send_invitation(invitation.pk, now=NOW)
+    assert services.send_invitation(invitation.pk, now=NOW) is not None
+    assert deliver_mail() == 0  # nobody listens on that port
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "ConnectionRefusedError" in row.last_error
+    invitation.refresh_from_db()
+    assert invitation.sent_at == NOW  # still on its way: it counts, and is not sent twice
+
+    OutboxMessage.objects.update(attempts=MAX_ATTEMPTS - 1, next_attempt_at=NOW)
+    assert deliver_mail() == 0
+    assert OutboxMessage.objects.get().status == "failed"
     invitation.refresh_from_db()
     assert invitation.sent_at is None and invitation.token_hash is None
+    assert invitation.skipped_reason.startswith("The e-mail could not be delivered")
+    assert invitation.contact_id not in set(
+        selectors.recently_surveyed_contact_ids(invitation.workspace, now=NOW)
+    )
 
 
 @pytest.mark.django_db
@@ -106,14 +122,14 @@ def test_one_reminder_goes_after_n_days_with_its_own_working_link(invitation):
 
     reminder = services.send_reminder(invitation.pk, now=NOW + dt.timedelta(days=5))
     assert reminder is not None
-    assert len(mail.outbox) == 2 and mail.outbox[1].subject.startswith("Reminder")
-    assert token_in(mail.outbox[1]) == reminder.token != first.token
+    assert len(delivered()) == 2 and delivered()[1].subject.startswith("Reminder")
+    assert token_in(delivered()[1]) == reminder.token != first.token
     assert services.find_invitation(first.token) == invitation
     assert services.find_invitation(reminder.token) == invitation
 
     assert services.send_reminder(invitation.pk, now=NOW + dt.timedelta(days=9)) is None
     assert list(selectors.due_reminders(now=NOW + dt.timedelta(days=9))) == []
-    assert len(mail.outbox) == 2
+    assert len(delivered()) == 2
 
 
 @pytest.mark.django_db
@@ -171,7 +187,7 @@ def test_a_launched_campaign_reaches_a_real_smtp_server_through_the_task_worker(
     services.launch_campaign(campaign, by=personas.alice)
     assert smtp_server.messages == []  # nothing is sent in the request: the worker sends
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_until_idle()
 
     assert len(smtp_server.messages) == 1
     recipients, message = smtp_server.messages[0]

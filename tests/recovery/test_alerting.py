@@ -7,16 +7,14 @@ import datetime as dt
 
 import pytest
 
+from tests.background import run_job
 from tests.recovery.conftest import TODAY
 from trustledger.recovery import selectors, services
 from trustledger.recovery.alerting import (
     ACTION_OVERDUE,
     UPDATE_MISSED,
-    check_all_workspaces,
     check_recovery_alerts,
 )
-from trustledger.scheduler import PERIODIC_JOBS
-from trustledger.scheduler import check_recovery_alerts as job
 from trustledger.trust.models import Alert
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -130,13 +128,11 @@ def test_the_check_never_touches_another_workspace_or_other_alerts(personas):
 @pytest.mark.django_db
 def test_the_worker_runs_the_check_as_a_periodic_job(personas):
     p = personas
-    assert job in PERIODIC_JOBS
     plan = services.open_plan(
         p.client_a, by=p.amir, trigger="Late", opened_on=TODAY - dt.timedelta(days=2)
     )
     services.add_action(plan, by=p.amir, title="Overdue", due_on=TODAY - dt.timedelta(days=1))
-    check_all_workspaces(force=True)
+    assert run_job("recovery.alerts", p.workspace_a) == 1
     assert unresolved(p.workspace_a, ACTION_OVERDUE).count() == 1
-    job()  # throttled or not, running again is harmless
-    check_all_workspaces(force=True)
+    assert run_job("recovery.alerts", p.workspace_a) == 0  # running again is harmless
     assert unresolved(p.workspace_a, ACTION_OVERDUE).count() == 1

@@ -9,12 +9,12 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tests.background import run_job
 from tests.communications.factories import InteractionFactory, PlanFactory
 from tests.engagements.factories import EngagementFactory
 from tests.factories import ClientFactory, MembershipFactory
 from trustledger.reports import services
 from trustledger.reports.models import StatusReport
-from trustledger.scheduler import PERIODIC_JOBS, draft_due_status_reports
 
 TODAY = timezone.localdate()
 
@@ -132,6 +132,5 @@ def test_without_an_account_manager_the_engagement_lead_is_told(personas, mailou
 
 
 def test_the_job_is_one_of_the_workers_periodic_jobs(due):
-    assert draft_due_status_reports in PERIODIC_JOBS
-    draft_due_status_reports()
+    assert run_job("reports.draft_due", due.workspace) == 1
     assert StatusReport.objects.filter(engagement=due).count() == 1

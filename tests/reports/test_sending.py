@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from tests.engagements.factories import TimeEntryFactory
 from tests.reports.scenario import build
-from tests.smtp import free_port, text_part
+from tests.smtp import deliver_mail, free_port, text_part
 from trustledger.communications.models import Interaction
 from trustledger.communications.selectors import cadence_facts, cadence_measures
+from trustledger.core.models import OutboxMessage
 from trustledger.engagements.models import Milestone
 from trustledger.reports import services
 from trustledger.reports.models import StatusReport
@@ -156,20 +157,22 @@ def test_the_report_e_mail_reaches_a_real_smtp_server_with_its_pdf(
     assert pdf.get_payload(decode=True).startswith(b"%PDF")
 
 
-def test_a_send_the_mail_server_refuses_leaves_the_report_a_draft(draft, personas, settings):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
-    }
-    with pytest.raises(services.DomainError) as refused:
-        services.send_report(draft, by=personas.amir, contacts=[personas.contact_a])
-    assert refused.value.field == "recipients"
-    assert "still a draft" in refused.value.message
+def test_a_report_sent_while_the_mail_server_is_down_goes_out_once_it_is_back(
+    draft, personas, settings, smtp_server
+):
+    working = settings.MAILERS["delivery"]
+    down = {**working, "OPTIONS": {**working["OPTIONS"], "port": free_port()}}
+    settings.MAILERS = {**settings.MAILERS, "delivery": down}
+    services.send_report(draft, by=personas.amir, contacts=[personas.contact_a])
     draft.refresh_from_db()
-    assert draft.is_draft and draft.sent_at is None and draft.interaction_id is None
-    assert not Interaction.objects.filter(kind="budget_update").exists()
+    assert not draft.is_draft  # sending is the worker's job, after commit
+    assert deliver_mail() == 0 and smtp_server.received == []
+
+    settings.MAILERS = {**settings.MAILERS, "delivery": working}
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())  # the retry is due
+    assert deliver_mail() == 1
+    assert deliver_mail() == 0
+    assert len(smtp_server.received) == 1
 
 
 def test_a_report_is_sent_once(draft, personas, mailoutbox):

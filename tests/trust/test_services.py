@@ -104,26 +104,27 @@ def test_recomputing_one_client_touches_only_its_current_snapshot(personas, trou
 
 
 @pytest.mark.django_db
-def test_weekly_snapshots_are_enqueued_once_per_workspace_and_week(personas, settings):
+def test_weekly_snapshots_are_enqueued_once_per_workspace_and_week(personas):
     from django_tasks_db.models import DBTaskResult
 
-    from trustledger.trust.tasks import enqueue_due_weekly_snapshots
+    from trustledger.core.schedule import enqueue_due_jobs
 
-    sunday = dt.date(2026, 4, 26)
-    assert sorted(enqueue_due_weekly_snapshots(dt.date(2026, 4, 29))) == sorted(
-        [personas.workspace_a.pk, personas.workspace_b.pk]
-    )
-    assert DBTaskResult.objects.count() == 2
-    take_snapshots(personas.workspace_a, sunday)
-    assert enqueue_due_weekly_snapshots(dt.date(2026, 4, 29)) == [personas.workspace_b.pk]
+    wednesday = dt.datetime(2026, 4, 29, 12, tzinfo=dt.UTC)
+    enqueue_due_jobs(wednesday)
+    weekly = DBTaskResult.objects.filter(task_path__endswith="weekly_snapshots_task")
+    assert sorted(t.args_kwargs["args"] for t in weekly) == [
+        [personas.workspace_a.pk, "2026-04-26"],
+        [personas.workspace_b.pk, "2026-04-26"],
+    ]
+    enqueue_due_jobs(wednesday + dt.timedelta(days=2))  # the same week: nothing new
+    assert weekly.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_a_queued_snapshot_task(personas, troubled):
-    from django.core.management import call_command
-
+    from trustledger.core.worker import run_until_idle
     from trustledger.trust.tasks import weekly_snapshots_task
 
     weekly_snapshots_task.enqueue(personas.workspace_a.pk, AS_OF.isoformat())
-    call_command("db_worker", batch=True, verbosity=0)
+    run_until_idle()
     assert TrustSnapshot.objects.filter(workspace=personas.workspace_a, as_of=AS_OF).count() == 2

@@ -1,9 +1,9 @@
 import re
 
 import pytest
-from django.core import mail
 
 from tests.factories import PASSWORD
+from tests.smtp import delivered
 
 
 @pytest.mark.django_db
@@ -32,8 +32,8 @@ def test_signing_out_needs_a_post_and_ends_the_session(client, personas):
 @pytest.mark.django_db
 def test_password_reset_mails_a_single_use_link_that_sets_a_new_password(client, personas):
     client.post("/password-reset/", {"email": personas.alice.email})
-    assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body)[1]
+    assert len(delivered()) == 1
+    link = re.search(r"http://testserver(/password-reset/\S+/)", delivered()[0].body)[1]
     form_page = client.get(link, follow=True)
     new = "a brand new passphrase"
     client.post(form_page.request["PATH_INFO"], {"new_password1": new, "new_password2": new})
@@ -47,4 +47,4 @@ def test_password_reset_mails_a_single_use_link_that_sets_a_new_password(client,
 def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client, db):
     response = client.post("/password-reset/", {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
-    assert mail.outbox == []
+    assert delivered() == []

@@ -1,6 +1,6 @@
 import pytest
-from django.core import mail
 
+from tests.smtp import delivered
 from trustledger.workspaces.models import AuditEntry, Membership, Role
 
 
@@ -13,8 +13,8 @@ def test_an_owner_adds_a_person_who_gets_an_invitation_to_set_a_password(client,
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="new@firm.example")
     assert membership.workspace == personas.workspace_a and membership.role == Role.STAFF
-    assert mail.outbox[0].to == ["new@firm.example"]
-    assert "/password-reset/" in mail.outbox[0].body
+    assert delivered()[0].to == ["new@firm.example"]
+    assert "/password-reset/" in delivered()[0].body
     assert AuditEntry.objects.filter(action="membership.created").exists()
 
 

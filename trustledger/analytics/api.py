@@ -35,12 +35,14 @@ from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.fields import Storable, text
 from trustledger.communications.measures import ResponseStats
+from trustledger.core.extensions import api_routers
 from trustledger.scoring import portfolio as measures
 from trustledger.scoring.nps import NpsResult
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 
 router = Router(tags=["analytics"])
+api_routers.register(router)
 
 RETENTION = (
     "CRR = (E - N) / S: clients served at the end of the period (E) minus clients whose "

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from trustledger.api.auth import ApiKeyAuth, WorkspaceSessionAuth
+from trustledger.core.extensions import api_routers
 from trustledger.workspaces.services import DomainError
 
 api = NinjaAPI(
@@ -33,28 +34,5 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
 
 
-def _register_routers() -> None:
-    from trustledger.analytics.api import router as analytics_router
-    from trustledger.clients.api import router as clients_router
-    from trustledger.communications.api import router as communications_router
-    from trustledger.engagements.api import router as engagements_router
-    from trustledger.feedback.api import router as feedback_router
-    from trustledger.portal.api import router as portal_router
-    from trustledger.recovery.api import router as recovery_router
-    from trustledger.relationships.api import router as relationships_router
-    from trustledger.reports.api import router as reports_router
-    from trustledger.trust.api import router as trust_router
-
-    api.add_router("/", clients_router)
-    api.add_router("/", engagements_router)
-    api.add_router("/", communications_router)
-    api.add_router("/", feedback_router)
-    api.add_router("/", trust_router)
-    api.add_router("/", analytics_router)
-    api.add_router("/", recovery_router)
-    api.add_router("/", relationships_router)
-    api.add_router("/", reports_router)
-    api.add_router("/", portal_router)
-
-
-_register_routers()
+for router in api_routers:  # each app's ``api`` module registers its router
+    api.add_router("/", router)

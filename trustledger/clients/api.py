@@ -15,12 +15,14 @@ from trustledger.api.errors import ERRORS
 from trustledger.api.fields import Storable, text
 from trustledger.clients import selectors, services
 from trustledger.clients.models import Client, ClientStatus, Contact, Tier
+from trustledger.core.extensions import api_routers
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["clients"])
+api_routers.register(router)
 
 
 def _email(value: str | None) -> str | None:

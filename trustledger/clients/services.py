@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from trustledger.clients.models import Client, ClientStatus, Contact, Referral
+from trustledger.core.facts import announce
 from trustledger.workspaces.models import Membership, User, Workspace
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
 
@@ -42,6 +43,7 @@ def create_client(workspace: Workspace, *, by: User | None, **data: Any) -> Clie
     _check_status(data.get("status", ClientStatus.ACTIVE), data.get("lost_on"))
     client = Client.objects.create(workspace=workspace, **data)
     record_audit(workspace, by, "client.created", client)
+    announce(workspace.pk, [client.pk], "client")
     return client
 
 
@@ -63,6 +65,7 @@ def update_client(client: Client, *, by: User | None, **data: Any) -> Client:
             "client.lost" if changes.get("status", [None, None])[1] == "lost" else "client.updated"
         )
         record_audit(client.workspace, by, action, client, changes)
+        announce(client.workspace_id, [client.pk], "client")
     return client
 
 
@@ -131,4 +134,5 @@ def record_referral(
         note=note,
     )
     record_audit(referrer.workspace, by, "referral.recorded", referral)
+    announce(referrer.workspace_id, [referrer.pk, referred.pk], "referral")
     return referral

@@ -1,33 +1,25 @@
 """One timeline of a client relationship, gathered from every capability.
 
-Each capability that has something to tell about a client lists a module in ``SOURCES`` with a
-function ``events(workspace, client) -> Iterable[TimelineEvent]`` that reads its facts in a fixed
-number of queries. The client page merges them newest first, so a reader sees the story in order:
-engagements, slips, notices, check-ins, surveys, alerts, recovery steps.
+Each capability that has something to tell about a client registers, in its ``timeline``
+module, a function ``events(workspace, client) -> Iterable[TimelineEvent]`` with
+``core.extensions.timeline_sources``; it reads its facts in a fixed number of queries. The
+client page merges them newest first, so a reader sees the story in order: engagements, slips,
+notices, check-ins, surveys, alerts, recovery steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
+
+from trustledger.core.extensions import timeline_sources
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
     from trustledger.workspaces.models import Workspace
 
 Tone = Literal["good", "bad", "neutral"]
-
-SOURCES = [
-    "trustledger.engagements.timeline",
-    "trustledger.communications.timeline",
-    "trustledger.feedback.timeline",
-    "trustledger.trust.timeline",
-    "trustledger.recovery.timeline",
-    "trustledger.relationships.timeline",
-]
 
 
 @dataclass(frozen=True)
@@ -40,18 +32,13 @@ class TimelineEvent:
     tone: Tone = "neutral"
 
 
-class Source(Protocol):
-    def events(self, workspace: Workspace, client: Client) -> Iterable[TimelineEvent]: ...
-
-
 def client_timeline(
     workspace: Workspace, client: Client, *, kinds: set[str] | None = None
 ) -> list[TimelineEvent]:
     """Every source's events for the client, newest first (ties keep the sources' order)."""
     gathered: list[TimelineEvent] = []
-    for name in SOURCES:
-        source: Source = importlib.import_module(name)
-        gathered.extend(source.events(workspace, client))
+    for events in timeline_sources:
+        gathered.extend(events(workspace, client))
     if kinds:
         gathered = [e for e in gathered if e.kind in kinds]
     return sorted(gathered, key=lambda e: e.on, reverse=True)

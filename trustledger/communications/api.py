@@ -57,12 +57,14 @@ from trustledger.communications.schemas import (
     PlanPatch,
     SettleIn,
 )
+from trustledger.core.extensions import api_routers
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
 
 router = Router(tags=["communications"])
+api_routers.register(router)
 
 
 def _find[M: WorkspaceScoped](

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from trustledger.communications.models import Commitment
+from trustledger.core.extensions import due_sources
 from trustledger.relationships.due import DueItem
 
 if TYPE_CHECKING:
     from trustledger.workspaces.models import User, Workspace
 
 
+@due_sources.register
 def due_commitments(workspace: Workspace, user: User | None, until: dt.date) -> list[DueItem]:
     """One query: promises not yet kept or broken, due by ``until`` (the owner's, or everyone's)."""
     promises = Commitment.objects.for_workspace(workspace).filter(

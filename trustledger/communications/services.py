@@ -27,7 +27,7 @@ from trustledger.communications.models import (
     Priority,
     Source,
 )
-from trustledger.trust.tasks import schedule_recompute
+from trustledger.core.facts import announce
 from trustledger.workspaces.models import Membership, User
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
 
@@ -41,9 +41,9 @@ type Escalation = tuple[int, Contact | None, User | None]
 def _audit(
     workspace: Any, by: User | None, action: str, obj: Any, changes: dict[str, Any] | None = None
 ) -> None:
-    """Audit a change to a communication fact, then refresh that client's trust index."""
+    """Audit a change to a communication fact and announce it (the client's index)."""
     record_audit(workspace, by, action, obj, changes)
-    schedule_recompute(obj.client_id)
+    announce(obj.workspace_id, [obj.client_id], obj._meta.model_name)
 
 
 def _check_member(client: Client, user: User | None, field: str) -> None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from trustledger.communications.models import BusinessCalendar, Channel, Holiday, Inquiry, Priority
+from trustledger.core.facts import announce
 from trustledger.scoring import businesstime as bt
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import DomainError, record_audit
@@ -197,8 +198,18 @@ def update_business_calendar(
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
         record_audit(workspace, by, "business_calendar.updated", row, changes)
+        _announce_every_client(workspace, "businesscalendar")
         store_response_hours(workspace)  # counted on the new hours
     return row
+
+
+def _announce_every_client(workspace: Workspace, kind: str) -> None:
+    """Business hours and holidays count every client's response times."""
+    from trustledger.clients.models import Client
+
+    announce(
+        workspace.pk, Client.objects.for_workspace(workspace).values_list("pk", flat=True), kind
+    )
 
 
 def _describe(row: BusinessCalendar) -> dict[str, Any]:
@@ -215,6 +226,7 @@ def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: s
         raise DomainError(f"{date:%d %B %Y} is already a holiday.", field="date")
     holiday = Holiday.objects.create(workspace=workspace, date=date, name=name)
     record_audit(workspace, by, "holiday.added", holiday)
+    _announce_every_client(workspace, "holiday")
     store_response_hours(workspace)
     return holiday
 
@@ -222,5 +234,6 @@ def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: s
 @transaction.atomic
 def remove_holiday(holiday: Holiday, *, by: User | None) -> None:
     record_audit(holiday.workspace, by, "holiday.removed", holiday)
+    _announce_every_client(holiday.workspace, "holiday")
     holiday.delete()
     store_response_hours(holiday.workspace)

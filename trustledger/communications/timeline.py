@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from trustledger.clients.timeline import TimelineEvent, Tone
+from trustledger.core.extensions import timeline_sources
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
@@ -21,6 +22,7 @@ from trustledger.communications.models import Commitment, Inquiry, Interaction, 
 GOOD_KINDS = {InteractionKind.BUSINESS_REVIEW}  # routine check-ins and updates are neutral
 
 
+@timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     """Three queries. Everyday e-mail ("other") stays on the communications timeline."""
     story = reverse("communications:timeline", args=[client.pk])

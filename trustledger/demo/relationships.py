@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from trustledger.clients.models import Client
 from trustledger.communications.models import Interaction, InteractionKind
+from trustledger.core.clock import zone
 from trustledger.demo.context import DemoContext
 from trustledger.demo.simulation import ClientStory
 from trustledger.relationships.models import (
@@ -33,7 +34,7 @@ from trustledger.relationships.models import (
     ReviewStatus,
 )
 from trustledger.relationships.questions import QUESTIONS
-from trustledger.relationships.services import ensure_routines, zone
+from trustledger.relationships.services import ensure_routines
 from trustledger.scoring.health import add_months, health_score
 
 HISTORY = dt.timedelta(days=730)

@@ -20,6 +20,7 @@ from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
+from trustledger.core.extensions import api_routers
 from trustledger.engagements import selectors, services
 from trustledger.engagements.models import (
     Assignment,
@@ -81,6 +82,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
 
 router = Router(tags=["engagements"])
+api_routers.register(router)
 SCOPE_LABELS = {"engagement": "this engagement", "client": "this engagement's client"}
 CENT = Decimal("0.01")
 EVM_FIGURES = (

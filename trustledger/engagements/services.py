@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from trustledger.analytics import rollup
 from trustledger.clients.models import Client, Contact
+from trustledger.core.facts import announce
 from trustledger.engagements.models import (
     Assignment,
     ChangeRequest,
@@ -35,7 +35,6 @@ from trustledger.engagements.models import (
     SuccessCriterion,
     TimeEntry,
 )
-from trustledger.trust.tasks import schedule_recompute
 from trustledger.workspaces.models import Membership, User
 from trustledger.workspaces.permissions import Action, can
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
@@ -46,10 +45,15 @@ S = EngagementStatus
 def _audit(
     workspace: Any, by: User | None, action: str, obj: Any, changes: dict[str, Any] | None = None
 ) -> None:
-    """Audit a change to an engagement fact, then refresh that client's trust index."""
+    """Audit a change to an engagement fact and announce it (the client's index, analytics)."""
     record_audit(workspace, by, action, obj, changes)
     engagement = obj if isinstance(obj, Engagement) else obj.engagement
-    schedule_recompute(engagement.client_id)
+    announce(
+        engagement.workspace_id,
+        [engagement.client_id],
+        obj._meta.model_name,
+        engagement_ids=[engagement.pk],
+    )
 
 
 # Which status may follow which. Closing and cancelling are final.
@@ -373,7 +377,6 @@ def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEnt
     if data["hours"] <= 0 or data["hours"] > 24:
         raise DomainError("Hours must be more than 0 and at most 24.", field="hours")
     entry = TimeEntry.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
-    rollup.rebuild_engagements([engagement.pk])  # the analytics roll-up of time
     _audit(engagement.workspace, by, "time.logged", entry)
     return entry
 

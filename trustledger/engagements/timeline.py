@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from trustledger.clients.timeline import TimelineEvent
+from trustledger.core.extensions import timeline_sources
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
@@ -23,6 +24,7 @@ from trustledger.engagements.models import (
 )
 
 
+@timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     """Six queries, whatever the client's history."""
     for e in Engagement.objects.for_workspace(workspace).filter(client=client):

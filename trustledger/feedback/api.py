@@ -19,6 +19,7 @@ from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
 from trustledger.api.fields import Storable, text
 from trustledger.clients.models import Client, Contact, Tier
+from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
 from trustledger.feedback import responses, selectors, services
 from trustledger.feedback.models import (
@@ -39,6 +40,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
 
 router = Router(tags=["surveys"])
+api_routers.register(router)
 
 
 Name = Annotated[str, text(1, 200), Storable]

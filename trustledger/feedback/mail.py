@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from trustledger.core.models import OutboxMessage
+from trustledger.core.outbox import on_failed
 from trustledger.feedback.models import SurveyInvitation
 
 
@@ -44,3 +46,16 @@ def invitation_message(
         render_to_string("feedback/email/invitation.html", context), "text/html"
     )
     return message
+
+
+# --- what the outbox tells us back -------------------------------------------------------------
+
+
+@on_failed("survey_invitation")
+def invitation_undeliverable(message: OutboxMessage) -> None:
+    """Never delivered: unmark it, so it does not count against the contact's throttle."""
+    SurveyInvitation.objects.filter(pk=message.subject_id or 0).update(
+        sent_at=None,
+        token_hash=None,
+        skipped_reason=f"The e-mail could not be delivered: {message.last_error}"[:200],
+    )

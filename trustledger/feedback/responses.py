@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.facts import announce
 from trustledger.engagements.models import Engagement
 from trustledger.feedback import selectors
 from trustledger.feedback.models import (
@@ -27,7 +28,6 @@ from trustledger.feedback.models import (
     SurveyInvitation,
     SurveyResponse,
 )
-from trustledger.trust.tasks import schedule_recompute
 from trustledger.workspaces.models import Membership, User, Workspace
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
 
@@ -177,8 +177,7 @@ def record_responses(
         [_analysed(row, a, now) for row, a in zip(rows, analyses, strict=True)]
     )
     follow_ups = FollowUp.objects.bulk_create(_follow_ups(responses, workspace, now))
-    for client_id in {r.client_id for r in responses}:
-        schedule_recompute(client_id)
+    announce(workspace.pk, {r.client_id for r in responses}, "surveyresponse")
     if audit:
         for response in responses:
             record_audit(workspace, by, "survey_response.recorded", response)
@@ -238,6 +237,7 @@ def create_follow_up(
         created_by=by,
     )
     record_audit(client.workspace, by, "follow_up.opened", follow_up)
+    announce(client.workspace_id, [client.pk], "followup")
     return follow_up
 
 
@@ -254,6 +254,7 @@ def update_follow_up(follow_up: FollowUp, *, by: User | None, **data: Any) -> Fo
     if changes:
         follow_up.save()
         record_audit(follow_up.workspace, by, "follow_up.updated", follow_up, changes)
+        announce(follow_up.workspace_id, [follow_up.client_id], "followup")
     return follow_up
 
 
@@ -287,4 +288,5 @@ def close_follow_up(
         follow_up,
         {"done_on": [None, done_on.isoformat()], "late": [None, done_on > follow_up.due_on]},
     )
+    announce(follow_up.workspace_id, [follow_up.client_id], "followup")
     return follow_up

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trustledger.clients.models import Client, ClientStatus, Tier
+from trustledger.core.outbox import tag
 from trustledger.engagements.models import Engagement
 from trustledger.feedback import mail, selectors, tasks
 from trustledger.feedback.models import (
@@ -324,28 +325,39 @@ class Sent:
 
 
 def send_invitation(invitation_id: int, *, now: dt.datetime | None = None) -> Sent | None:
-    """E-mail the invitation once, with a fresh token; None when it is not (or no longer) due.
+    """Queue the invitation's e-mail once, with a fresh token; None when it is not (or no
+    longer) due.
 
-    The invitation is marked sent before the e-mail leaves, so a second worker never sends it
-    twice; if the SMTP server refuses, the mark is undone and the task fails to be retried.
+    The token, the mark and the e-mail (an outbox row keyed by the invitation) are written in
+    one transaction, so a retried or duplicated task never mails twice and a killed worker loses
+    nothing: the outbox delivers it. Mail that fails for good is unmarked (``feedback.mail``).
     """
-    claimed = _claim(invitation_id, now=now or timezone.now(), reminder=False)
-    if claimed is None:
-        return None
-    _deliver(claimed, reminder=False)
-    return claimed
+    return _queue(invitation_id, now=now or timezone.now(), reminder=False)
 
 
 def send_reminder(invitation_id: int, *, now: dt.datetime | None = None) -> Sent | None:
     """The one reminder, with a token of its own (the first e-mail's link keeps working)."""
-    claimed = _claim(invitation_id, now=now or timezone.now(), reminder=True)
-    if claimed is None:
-        return None
-    _deliver(claimed, reminder=True)
-    return claimed
+    return _queue(invitation_id, now=now or timezone.now(), reminder=True)
 
 
 @transaction.atomic
+def _queue(invitation_id: int, *, now: dt.datetime, reminder: bool) -> Sent | None:
+    claimed = _claim(invitation_id, now=now, reminder=reminder)
+    if claimed is None:
+        return None
+    invitation = claimed.invitation
+    kind = "survey_reminder" if reminder else "survey_invitation"
+    message = mail.invitation_message(invitation, survey_link(claimed.token), reminder=reminder)
+    tag(
+        message,
+        key=f"{kind}:{invitation.pk}",
+        workspace_id=invitation.workspace_id,
+        topic=kind,
+        subject_id=invitation.pk,
+    ).send()
+    return claimed
+
+
 def _claim(invitation_id: int, *, now: dt.datetime, reminder: bool) -> Sent | None:
     invitation = (
         SurveyInvitation.objects.select_for_update(of=("self",))  # PostgreSQL: not the joins
@@ -373,20 +385,6 @@ def _claim(invitation_id: int, *, now: dt.datetime, reminder: bool) -> Sent | No
         invitation.expires_at = now + dt.timedelta(days=days)
     invitation.save()
     return Sent(invitation, token)
-
-
-def _deliver(sent: Sent, *, reminder: bool) -> None:
-    message = mail.invitation_message(sent.invitation, survey_link(sent.token), reminder=reminder)
-    try:
-        message.send()
-    except Exception:
-        fields = (
-            {"reminder_token_hash": None, "reminded_at": None}
-            if reminder
-            else {"token_hash": None, "sent_at": None, "expires_at": None}
-        )
-        SurveyInvitation.objects.filter(pk=sent.invitation.pk).update(**fields)
-        raise
 
 
 # --- the survey page ---------------------------------------------------------------------------

@@ -28,8 +28,8 @@ def send_reminder_task(invitation_id: int) -> bool:
 
 
 @task()
-def run_due_surveys_task() -> list[int]:
-    """Due campaigns and reminders, for a scheduler that enqueues tasks rather than commands."""
+def run_due_surveys_task(period: str = "") -> list[int]:
+    """Due campaigns and reminders (the hourly periodic job)."""
     from trustledger.feedback.services import run_due_surveys
 
     return list(run_due_surveys())

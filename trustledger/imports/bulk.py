@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from trustledger.core.facts import announce
+
 SQLITE_IMPORT_CACHE_MB = 64
 
 
@@ -58,9 +60,11 @@ def bulk_loading(cache_mb: int = SQLITE_IMPORT_CACHE_MB) -> Iterator[None]:
 def insert_rows(
     model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """INSERT ``rows`` (values in the order of ``attnames``) into ``model``'s table."""
+    """INSERT ``rows`` (values in the order of ``attnames``) into ``model``'s table, and announce
+    the facts to the fact seam (once per transaction, whatever the number of batches)."""
     if not rows:
         return
+    _announce(model, attnames, rows)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(model, name)) for name in attnames)
     placeholders = ", ".join(["%s"] * len(attnames))
@@ -73,6 +77,31 @@ def insert_rows(
                     copy.write_row(row)
             return
         cursor.executemany(sql, rows)
+
+
+def _announce(
+    model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Name the workspace and the clients (or engagements) the rows belong to."""
+
+    def distinct(name: str) -> set[Any]:
+        if name not in attnames:
+            return set()
+        i = attnames.index(name)
+        return {row[i] for row in rows}
+
+    engagement_ids = distinct("engagement_id")
+    client_ids = distinct("client_id")
+    if engagement_ids and not client_ids:
+        from trustledger.engagements.models import Engagement
+
+        client_ids = set(
+            Engagement.objects.filter(pk__in=engagement_ids).values_list("client_id", flat=True)
+        )
+    for workspace_id in distinct("workspace_id"):
+        announce(
+            workspace_id, client_ids, model._meta.model_name or "", engagement_ids=engagement_ids
+        )
 
 
 def _column(model: type[models.Model], attname: str) -> str:

@@ -1,5 +1,8 @@
 """The kinds of file Trustledger imports, each registered by the app that owns its facts.
 
+Each app's ``importers`` module (or package) registers its kinds with ``register``; they are
+discovered at start-up like every extension point (``core.extensions.importers``).
+
 ``trustledger import KIND FILE`` and the upload page both list and call what is registered
 here, so a new importer (e-mail, calendar, help desk, survey tool) needs no change to either.
 """
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trustledger.core.extensions import importers as registry
 from trustledger.imports.result import ImportOptions, ImportResult
 
 if TYPE_CHECKING:
@@ -29,9 +33,6 @@ class ImporterSpec:
     extensions: tuple[str, ...] = (".csv", ".txt", ".tsv")
 
 
-_IMPORTERS: dict[str, ImporterSpec] = {}
-
-
 def register(
     kind: str,
     *,
@@ -46,22 +47,28 @@ def register(
     """
 
     def decorator(run: Importer) -> Importer:
-        if kind in _IMPORTERS and _IMPORTERS[kind].run is not run:
+        known = _by_kind().get(kind)
+        if known is not None and known.run is not run:
             raise ValueError(f"import kind {kind!r} is registered twice")
-        extra = {"extensions": extensions} if extensions else {}
-        _IMPORTERS[kind] = ImporterSpec(kind, label, run, takes_mapping, help, **extra)
+        if known is None:
+            extra = {"extensions": extensions} if extensions else {}
+            registry.register(ImporterSpec(kind, label, run, takes_mapping, help, **extra))
         return run
 
     return decorator
 
 
+def _by_kind() -> dict[str, ImporterSpec]:
+    return {spec.kind: spec for spec in registry}
+
+
 def get_importer(kind: str) -> ImporterSpec:
     try:
-        return _IMPORTERS[kind]
+        return _by_kind()[kind]
     except KeyError:
-        known = ", ".join(sorted(_IMPORTERS))
+        known = ", ".join(sorted(_by_kind()))
         raise LookupError(f"unknown import kind {kind!r}; choose one of: {known}.") from None
 
 
 def importers() -> list[ImporterSpec]:
-    return sorted(_IMPORTERS.values(), key=lambda spec: spec.kind)
+    return sorted(registry, key=lambda spec: spec.kind)

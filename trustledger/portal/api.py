@@ -11,6 +11,7 @@ from ninja import Router
 from trustledger.api.auth import caller
 from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
+from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
 from trustledger.portal import selectors, services
 from trustledger.portal.schemas import (
@@ -25,6 +26,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["portal"])
+api_routers.register(router)
 
 
 def _client_out(client: Client) -> ClientPortalOut:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, Inquiry, Source
+from trustledger.core.outbox import tag
 from trustledger.engagements import services as engagements
 from trustledger.engagements.models import ChangeRequest, Engagement
 from trustledger.feedback.models import ResponseSource, SurveyResponse
@@ -162,15 +163,13 @@ def link_message(contact: Contact, url: str, *, link: MagicLink) -> EmailMultiAl
     return message
 
 
+@transaction.atomic
 def send_link(contact: Contact, url_for: Any, *, by: User | None = None) -> MagicLink:
-    """Issue a link and mail it; ``url_for(token)`` makes the absolute URL. A failed send
-    burns the link so it can never be used."""
+    """Issue a link and queue its e-mail (the worker sends it); ``url_for(token)`` makes the
+    absolute URL."""
     issued = issue_link(contact, by=by)
-    try:
-        link_message(contact, url_for(issued.token), link=issued.link).send()
-    except Exception:
-        MagicLink.objects.filter(pk=issued.link.pk).update(expires_at=issued.link.created_at)
-        raise
+    message = link_message(contact, url_for(issued.token), link=issued.link)
+    tag(message, key=f"portal-link:{issued.link.pk}", workspace_id=contact.workspace_id).send()
     return issued.link
 
 

@@ -9,14 +9,15 @@ alert is resolved. A handful of queries per workspace, whatever the number of pl
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.tasks import task
 from django.utils import timezone
 
+from trustledger.core.clock import local_today
 from trustledger.recovery import selectors
 from trustledger.recovery.models import Action, ActionStatus, PlanStatus, RecoveryPlan
 from trustledger.trust.models import Alert, AlertStatus
@@ -92,7 +93,7 @@ def check_recovery_alerts(
     workspace: Workspace, today: dt.date | None = None
 ) -> tuple[list[Alert], list[Alert]]:
     """Open the alerts whose condition holds and resolve those whose condition cleared."""
-    today = today or selectors.today_in(workspace)
+    today = today or local_today(workspace)
     findings = _overdue_actions(workspace, today) + _missed_updates(workspace, today)
     holding = {(f.client_id, f.cause) for f in findings}
     unresolved = list(
@@ -139,16 +140,11 @@ def check_recovery_alerts(
     return created, cleared
 
 
-# The worker calls the job every few seconds; plans change on the scale of days.
-THROTTLE_SECONDS = 600
-_last_run = 0.0
-
-
-def check_all_workspaces(*, force: bool = False) -> None:
-    """Check every workspace, at most once every ``THROTTLE_SECONDS`` unless forced."""
-    global _last_run
-    if not force and _last_run and time.monotonic() - _last_run < THROTTLE_SECONDS:
-        return
-    _last_run = time.monotonic()
-    for workspace in Workspace.objects.order_by("pk"):
-        check_recovery_alerts(workspace)
+@task()
+def check_recovery_alerts_task(workspace_id: int, period: str = "") -> int:
+    """The periodic job: raise and resolve one workspace's recovery alerts."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    created, _ = check_recovery_alerts(workspace)
+    return len(created)

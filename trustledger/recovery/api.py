@@ -17,6 +17,7 @@ from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
 from trustledger.clients.models import Client, Contact
+from trustledger.core.extensions import api_routers
 from trustledger.recovery import selectors, services
 from trustledger.recovery.models import Action, Fishbone, Goal, RecoveryPlan, RootCause, WhyChain
 from trustledger.recovery.schemas import (
@@ -52,6 +53,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["recovery"])
+api_routers.register(router)
 
 
 def _of_plan[M: (RootCause, WhyChain)](

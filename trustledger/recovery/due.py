@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from trustledger.core.extensions import due_sources
 from trustledger.recovery.selectors import actions_due
 from trustledger.relationships.due import DueItem
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from trustledger.workspaces.models import User, Workspace
 
 
+@due_sources.register
 def due_recovery_actions(workspace: Workspace, user: User | None, until: dt.date) -> list[DueItem]:
     """One query: the open actions of open recovery plans due by ``until``."""
     return [

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today, zone
 from trustledger.feedback.models import SurveyResponse
 from trustledger.recovery.models import (
     Action,
@@ -34,22 +33,6 @@ from trustledger.workspaces.models import User, Workspace
 
 NPS_WINDOW_DAYS = 180
 ALERT_CAUSES = ("recovery_action_overdue", "recovery_update_missed")
-
-
-def today_in(workspace: Workspace) -> dt.date:
-    """Today in the firm's time zone: due dates and cadences are the firm's calendar days."""
-    try:
-        zone = ZoneInfo(workspace.time_zone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.now().astimezone(zone).date()
-
-
-def _zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.time_zone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # Measures
@@ -74,9 +57,9 @@ class Nps:
 
 def nps_between(client: Client, first: dt.date, last: dt.date) -> Nps:
     """NPS of the client's answers on days first..last (the firm's days), counted in SQL."""
-    zone = _zone(client.workspace)
-    start = dt.datetime.combine(first, dt.time.min, zone)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, zone)
+    tz = zone(client.workspace)
+    start = dt.datetime.combine(first, dt.time.min, tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz)
     row = (
         SurveyResponse.objects.for_workspace(client.workspace)
         .filter(client=client, answered_at__gte=start, answered_at__lt=end)
@@ -118,7 +101,7 @@ def list_plans(
     today: dt.date | None = None,
 ) -> QuerySet[RecoveryPlan]:
     """Plans newest first, with their open and overdue actions and last update counted in SQL."""
-    today = today or today_in(workspace)
+    today = today or local_today(workspace)
     qs = (
         RecoveryPlan.objects.for_workspace(workspace)
         .select_related("client", "owner")

@@ -17,6 +17,7 @@ from django.db.models import Max
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, InteractionKind
+from trustledger.core.clock import local_today
 from trustledger.recovery import selectors
 from trustledger.recovery.models import (
     Action,
@@ -143,7 +144,7 @@ def open_plan(
     ):
         raise DomainError("That alert is about another client.", field="alert")
     workspace = client.workspace
-    today = selectors.today_in(workspace)
+    today = local_today(workspace)
     opened_on = opened_on or today
     _check_not_future(opened_on, today, "opened_on", "opening day")
     trigger = (trigger or "").strip() or (alert.detail if alert else "")
@@ -239,7 +240,7 @@ def acknowledge(
     """Record the acknowledge meeting. Holding it (a held date, the first time) logs an
     escalation meeting with the client among the communications."""
     _check_open(plan)
-    today = selectors.today_in(plan.workspace)
+    today = local_today(plan.workspace)
     _check_not_future(meeting_held_on, today, "meeting_held_on", "meeting's date")
     wording = (responsibility_wording or "").strip()
     if responsibility_taken and not wording:
@@ -450,7 +451,7 @@ def update_action(action: Action, *, by: User | None, **data: Any) -> Action:
     status = data.get("status", action.status)
     if status not in ActionStatus.values:
         raise DomainError("An action is open, done or dropped.", field="status")
-    today = selectors.today_in(plan.workspace)
+    today = local_today(plan.workspace)
     if status == ActionStatus.DONE:
         data["done_on"] = data.get("done_on") or action.done_on or today
         _check_not_future(data["done_on"], today, "done_on", "day it was done")
@@ -522,7 +523,7 @@ def send_update(
     client portal. Each update restarts the cadence clock."""
     _check_open(plan)
     summary = _required(summary, "summary", "Write what the client was told.")
-    today = selectors.today_in(plan.workspace)
+    today = local_today(plan.workspace)
     sent_on = sent_on or today
     _check_not_future(sent_on, today, "sent_on", "update's date")
     if channel not in UPDATE_CHANNELS:
@@ -562,7 +563,7 @@ def record_win(
     shared: bool = False,
 ) -> Win:
     _check_open(plan)
-    today = selectors.today_in(plan.workspace)
+    today = local_today(plan.workspace)
     on = on or today
     _check_not_future(on, today, "on", "win's date")
     win = Win.objects.create(
@@ -594,7 +595,7 @@ def close_plan(
     if outcome not in Outcome.values:
         raise DomainError("Choose recovered, partially recovered or lost.", field="outcome")
     lessons = _required(lessons, "lessons", "Write down what the firm learned.")
-    today = selectors.today_in(plan.workspace)
+    today = local_today(plan.workspace)
     closed_on = closed_on or today
     _check_not_future(closed_on, today, "closed_on", "closing day")
     if closed_on < plan.opened_on:

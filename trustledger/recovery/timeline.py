@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from trustledger.clients.timeline import TimelineEvent, Tone
+from trustledger.core.extensions import timeline_sources
 from trustledger.recovery.models import Action, ActionStatus, Outcome, RecoveryPlan, Update, Win
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 KIND = "Recovery"
 
 
+@timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     """Plans opened, acknowledged and closed, actions done, updates sent, wins: four queries."""
     plans = list(

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.recovery import forms, selectors, services
 from trustledger.recovery.models import (
     FACTOR_CHOICES,
@@ -102,7 +103,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "factor_label": LABELS.get(factor, ""),
         "category_label": dict(Fishbone.choices).get(category, ""),
         "filtered": bool(factor or category or q or whose == "mine"),
-        "today": selectors.today_in(workspace),
+        "today": local_today(workspace),
     }
     return render(request, "recovery/list.html", context)
 
@@ -155,7 +156,7 @@ def _detail(
     request: HttpRequest, plan: RecoveryPlan, bound: dict[str, django_forms.Form] | None = None
 ) -> HttpResponse:
     workspace = request_workspace(request)
-    today = selectors.today_in(workspace)
+    today = local_today(workspace)
     updates = list(plan.updates.all())
     alerts = list(selectors.plan_alerts(plan))
     evidence = plan.evidence or {}

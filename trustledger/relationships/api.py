@@ -19,6 +19,8 @@ from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
+from trustledger.core.extensions import api_routers
 from trustledger.relationships import selectors, services
 from trustledger.relationships.due import due_items
 from trustledger.relationships.models import BusinessReview, HealthCheck, TierRoutine
@@ -43,6 +45,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["relationships"])
+api_routers.register(router)
 CONFIGURE = Action.OVERRIDE  # owners and leaders set the routines
 SEES_EVERYONE = {Role.OWNER, Role.LEADER}
 
@@ -230,7 +233,7 @@ def list_due(request: HttpRequest, filters: Query[DueFilter]) -> Any:
     """Health checks and business reviews due by ``until`` (default: the end of this month) by
     the tier routines, and clients that need an account manager: overdue first."""
     who = caller(request)
-    today = services.local_today(who.workspace)
+    today = local_today(who.workspace)
     until = filters.until or month_end(today)
     items = due_items(who.workspace, _due_person(who, filters), until=until)
     return [{**item.__dict__, "overdue": item.overdue(today)} for item in items]

@@ -1,8 +1,10 @@
 """What is due: the relationship routines each account manager owes by a date.
 
-The page is built from ``DUE_SOURCES``, each a function ``(workspace, user | None, until) ->
-list[DueItem]`` (``user`` None: everyone's) that reads the whole workspace in a fixed number of
-queries. ``all_sources`` adds recovery actions and promises to clients from their own apps.
+The page is built from the due sources each capability registers in its ``due`` module with
+``core.extensions.due_sources``: functions ``(workspace, user | None, until) -> list[DueItem]``
+(``user`` None: everyone's) that read the whole workspace in a fixed number of queries. Here:
+health checks, business reviews, tiers without an account manager; elsewhere: recovery actions
+and promises to clients.
 
 A routine is due its tier's interval after it was last done; never done is due now (today, in the
 workspace's time zone). Only active clients owe routines.
@@ -19,8 +21,10 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from trustledger.clients.models import Client, ClientStatus
+from trustledger.core.clock import local_today
+from trustledger.core.extensions import due_sources
 from trustledger.relationships.models import BusinessReview, ReviewStatus
-from trustledger.relationships.services import ensure_routines, local_today
+from trustledger.relationships.services import ensure_routines
 from trustledger.scoring.health import add_months
 
 if TYPE_CHECKING:
@@ -64,6 +68,7 @@ def _last(day: dt.date | None) -> str:
     return f"Last done {day:%-d %b %Y}" if day else "Never done"
 
 
+@due_sources.register
 def due_health_checks(workspace: Workspace, user: User | None, until: dt.date) -> list[DueItem]:
     """Two queries: the routines, and every client with its latest health check."""
     routines, today = ensure_routines(workspace), local_today(workspace)
@@ -89,6 +94,7 @@ def due_health_checks(workspace: Workspace, user: User | None, until: dt.date) -
     return items
 
 
+@due_sources.register
 def due_business_reviews(workspace: Workspace, user: User | None, until: dt.date) -> list[DueItem]:
     """Two queries: the routines, and every client with its latest held and next planned review."""
     routines, today = ensure_routines(workspace), local_today(workspace)
@@ -131,6 +137,7 @@ def due_business_reviews(workspace: Workspace, user: User | None, until: dt.date
     return items
 
 
+@due_sources.register
 def clients_without_manager(
     workspace: Workspace, user: User | None, until: dt.date
 ) -> list[DueItem]:
@@ -154,17 +161,6 @@ def clients_without_manager(
     ]
 
 
-DUE_SOURCES: list[DueSource] = [due_health_checks, due_business_reviews, clients_without_manager]
-
-
-def all_sources() -> list[DueSource]:
-    """The routines above, then what other capabilities owe: recovery actions and promises."""
-    from trustledger.communications.due import due_commitments
-    from trustledger.recovery.due import due_recovery_actions
-
-    return [*DUE_SOURCES, due_recovery_actions, due_commitments]
-
-
 def due_items(
     workspace: Workspace,
     user: User | None,
@@ -174,7 +170,7 @@ def due_items(
 ) -> list[DueItem]:
     """Everything due by ``until``: overdue first, then by due date."""
     today = local_today(workspace)
-    chosen = sources if sources is not None else all_sources()
+    chosen = sources if sources is not None else list(due_sources)
     items = [item for source in chosen for item in source(workspace, user, until)]
     return sorted(
         items, key=lambda i: (not i.overdue(today), i.due_on, i.client_name.lower(), i.kind)

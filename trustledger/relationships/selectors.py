@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.safestring import SafeString
 
 from trustledger.clients.models import Client, Tier
+from trustledger.core.clock import local_today
 from trustledger.relationships.charts import health_chart
 from trustledger.relationships.models import (
     BusinessReview,
@@ -20,7 +21,7 @@ from trustledger.relationships.models import (
     TierRoutine,
 )
 from trustledger.relationships.questions import AREA_LABELS, BY_KEY, GROUPS, QUESTIONS
-from trustledger.relationships.services import ensure_routines, local_today
+from trustledger.relationships.services import ensure_routines
 from trustledger.scoring.health import Trend, add_months, health_score, trend
 from trustledger.workspaces.models import Workspace
 

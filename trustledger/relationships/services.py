@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,8 @@ from django.utils import timezone
 from trustledger.clients.models import Client, Tier
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Interaction, InteractionKind
+from trustledger.core.clock import local_today, zone
+from trustledger.core.facts import announce
 from trustledger.relationships.models import (
     MAX_MONTHS,
     BusinessReview,
@@ -29,7 +30,6 @@ from trustledger.relationships.models import (
 )
 from trustledger.relationships.questions import BY_KEY
 from trustledger.scoring.health import health_score
-from trustledger.trust.tasks import schedule_recompute
 from trustledger.workspaces.models import Membership, User, Workspace
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
 
@@ -44,17 +44,6 @@ MAX_ITEMS = 30
 REVIEW_HOUR = dt.time(12)
 
 type Answers = Mapping[str, tuple[int | None, str]]
-
-
-def zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_today(workspace: Workspace) -> dt.date:
-    return timezone.localtime(timezone.now(), zone(workspace)).date()
 
 
 # Routines
@@ -398,5 +387,5 @@ def delete_business_review(review: BusinessReview, *, by: User | None) -> None:
     review.delete()
     if interaction is not None:
         record_audit(workspace, by, "interaction.deleted", interaction)
-        schedule_recompute(interaction.client_id)
+        announce(workspace.pk, [interaction.client_id], "interaction")
         interaction.delete()

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from trustledger.charts import format_money
 from trustledger.clients.timeline import TimelineEvent, Tone
+from trustledger.core.extensions import timeline_sources
 from trustledger.relationships.models import (
     BusinessReview,
     HealthAnswer,
@@ -34,6 +35,7 @@ def _tone(score: float | None) -> Tone:
     return "good" if score >= 75 else "bad" if score < 50 else "neutral"
 
 
+@timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     """Three queries: the checks, their weakest answered area, and the held reviews."""
     checks = list(

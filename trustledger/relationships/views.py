@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.relationships import forms, selectors, services
 from trustledger.relationships.charts import health_chart
 from trustledger.relationships.due import due_items
@@ -74,7 +75,7 @@ def due(request: HttpRequest) -> HttpResponse:
     workspace = request_workspace(request)
     user = acting_user(request)
     person, chosen = _due_person(request, user)
-    today = services.local_today(workspace)
+    today = local_today(workspace)
     items = due_items(workspace, person, until=month_end(today))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     membership = getattr(request, "membership", None)
@@ -158,7 +159,7 @@ def health_check_create(request: HttpRequest, client_id: int) -> HttpResponse:
     workspace = request_workspace(request)
     client = _client(request, client_id)
     require(request, Action.MANAGE_CLIENTS, client)
-    initial = {"held_on": services.local_today(workspace), "reviewer": request.user.pk}
+    initial = {"held_on": local_today(workspace), "reviewer": request.user.pk}
     form = forms.HealthCheckForm(request.POST or None, workspace=workspace, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +262,7 @@ def review_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     require(request, Action.MANAGE_CLIENTS, client)
     data = request.POST or None
-    initial = {"held_on": services.local_today(workspace), "led_by": request.user.pk}
+    initial = {"held_on": local_today(workspace), "led_by": request.user.pk}
     parts = (
         forms.BusinessReviewForm(data, workspace=workspace, initial=initial),
         forms.GoalFormSet(data, prefix="goals"),

@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.clients.models import Client, Contact
+from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
 from trustledger.reports import selectors, services
 from trustledger.reports.models import StatusReport
@@ -24,6 +25,7 @@ from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["reports"])
+api_routers.register(router)
 OK = {200: ReportOut, **ERRORS}
 
 

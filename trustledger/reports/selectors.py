@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncWeek
-from django.utils import timezone
 
 from trustledger.charts import cumulative_weeks
 from trustledger.clients.models import Client
 from trustledger.communications.models import Commitment
+from trustledger.core.clock import local_today
 from trustledger.engagements import selectors as engagement_selectors
 from trustledger.engagements.models import (
     ChangeRequestStatus,
@@ -36,15 +35,6 @@ UPCOMING_DAYS = 45  # next steps: milestones and commitments due this soon
 CURRENT = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
 REPORTABLE = (*CURRENT, EngagementStatus.CLOSED)
 ZERO = Decimal(0)
-
-
-def local_today(workspace: Workspace) -> dt.date:
-    """Today in the firm's time zone: the day a report is drafted or sent."""
-    try:
-        zone = ZoneInfo(workspace.time_zone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return timezone.localdate(timezone=zone)
 
 
 # Lists

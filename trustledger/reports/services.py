@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,8 @@ from trustledger.communications.models import (
     InteractionKind,
 )
 from trustledger.communications.selectors import cadence_measures
+from trustledger.core.clock import local_today
+from trustledger.core.outbox import tag
 from trustledger.engagements.models import Engagement, EngagementStatus
 from trustledger.reports import mail, selectors
 from trustledger.reports.models import ReportStatus, StatusReport
@@ -84,7 +86,7 @@ def draft_report(
     """A draft on ``engagement`` (or on all of ``client``'s current engagements), its
     narrative written from the figures."""
     _check_subject(client, engagement)
-    today = today or selectors.local_today(client.workspace)
+    today = today or local_today(client.workspace)
     report = StatusReport(
         workspace=client.workspace,
         client=client,
@@ -149,7 +151,7 @@ def refresh_report(
     ``redraft`` asks to replace the edits)."""
     _check_draft(report)
     edited = report.narrative_edited
-    _figures(report, today or selectors.local_today(report.workspace))
+    _figures(report, today or local_today(report.workspace))
     report.drafted_narrative = draft_narrative(report.snapshot)
     if redraft or not edited:
         report.narrative = report.drafted_narrative
@@ -186,19 +188,12 @@ def send_report(
     now: dt.datetime | None = None,
 ) -> StatusReport:
     """Freeze the figures as of today, e-mail the report (HTML, text and PDF) to ``contacts``
-    and record it as a budget update to the client, which the cadence measures count."""
+    and record it as a budget update to the client, which the cadence measures count.
+
+    The e-mail is an outbox row written with the report: the worker sends it after commit."""
     _check_draft(report)
     chosen = _recipients(report, contacts)
-    now = now or timezone.now()
-    try:
-        return _send(report.pk, by=by, contacts=chosen, now=now)
-    except (smtplib.SMTPException, OSError) as error:
-        log.warning("status report %s not sent: %s", report.pk, error)
-        raise DomainError(
-            "The mail server refused the report, so it is still a draft. Try again in a "
-            f"moment. ({error})",
-            field="recipients",
-        ) from error
+    return _send(report.pk, by=by, contacts=chosen, now=now or timezone.now())
 
 
 @transaction.atomic
@@ -210,14 +205,15 @@ def _send(pk: int, *, by: User | None, contacts: list[Contact], now: dt.datetime
     )
     _check_draft(report)  # someone else may have sent it meanwhile
     edited = report.narrative_edited
-    _figures(report, selectors.local_today(report.workspace))
+    _figures(report, local_today(report.workspace))
     report.drafted_narrative = draft_narrative(report.snapshot)
     if not edited:
         report.narrative = report.drafted_narrative
     report.status, report.sent_at, report.sent_by = ReportStatus.SENT, now, by
     report.recipients = [{"name": c.name, "email": c.email} for c in contacts]
     report.updated_at = now
-    mail.report_message(report, contacts, mail.report_pdf(report)).send()
+    message = mail.report_message(report, contacts, mail.report_pdf(report))
+    tag(message, key=f"status-report:{report.pk}", workspace_id=report.workspace_id).send()
     report.interaction = communications.record_interaction(
         report.client,
         by=by,
@@ -247,20 +243,32 @@ def _send(pk: int, *, by: User | None, contacts: list[Contact], now: dt.datetime
 
 
 def draft_due_reports(today: dt.date | None = None) -> list[StatusReport]:
-    """Draft a report for each active engagement whose client's budget update is due (within
-    ``REVIEW_LEAD_DAYS``), and tell the account manager it awaits review. Never sends to the
-    client. Running it again drafts nothing new: an engagement with a draft is skipped, and a
-    draft answers one due date only."""
+    """``draft_due_reports_in`` for every workspace whose plans set a budget-update cadence."""
     workspaces = Workspace.objects.filter(
         pk__in=CommunicationPlan.objects.filter(budget_update_days__isnull=False).values(
             "workspace_id"
         )
     )
-    drafted: list[StatusReport] = []
-    for workspace in workspaces:
-        drafted += _draft_due_in(workspace, today or selectors.local_today(workspace))
+    return [r for w in workspaces for r in draft_due_reports_in(w, today or local_today(w))]
+
+
+def draft_due_reports_in(workspace: Workspace, today: dt.date) -> list[StatusReport]:
+    """Draft a report for each active engagement whose client's budget update is due (within
+    ``REVIEW_LEAD_DAYS``), and tell the account manager it awaits review. Never sends to the
+    client. Running it again drafts nothing new: an engagement with a draft is skipped, and a
+    draft answers one due date only."""
+    drafted = _draft_due_in(workspace, today)
     _notify(drafted)
     return drafted
+
+
+@task()
+def draft_due_reports_task(workspace_id: int, period: str = "") -> int:
+    """The periodic job (hourly, per workspace)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return len(draft_due_reports_in(workspace, local_today(workspace)))
 
 
 def _due_dates(workspace: Workspace, today: dt.date) -> dict[int, dt.date]:
@@ -328,7 +336,9 @@ def _notify(reports: list[StatusReport]) -> None:
             if many
             else f"A status report awaits your review: {items[0].subject}"
         )
-        try:
-            send_mail(subject, body, None, [person.email])
-        except (smtplib.SMTPException, OSError):  # the drafts stay listed; never lose them
-            log.exception("could not tell %s of %d drafts", person.email, len(items))
+        key = "drafts-ready:" + ",".join(str(r.pk) for r in items)
+        tag(
+            EmailMessage(subject, body, to=[person.email]),
+            key=key,
+            workspace_id=items[0].workspace_id,
+        ).send()

@@ -10,12 +10,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.clients.models import Client
+from trustledger.core.extensions import api_routers
 from trustledger.trust import selectors, services
 from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["trust"])
+api_routers.register(router)
 
 
 class PortfolioRowOut(Schema):

@@ -6,32 +6,39 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from trustledger.core.outbox import tag
 from trustledger.trust.models import Alert, AlertDigest, AlertStatus
+from trustledger.workspaces.models import Workspace
 
 
-def send_alert_digests(today: dt.date | None = None, *, base_url: str | None = None) -> int:
-    """E-mail each owner their open alerts once a day; returns how many e-mails were sent."""
-    today = today or timezone.localdate()
-    already = set(AlertDigest.objects.filter(sent_on=today).values_list("workspace_id", "user_id"))
-    by_owner: dict[tuple[int, int], list[Alert]] = defaultdict(list)
+def send_alert_digests(workspace: Workspace, today: dt.date, *, base_url: str | None = None) -> int:
+    """E-mail each owner in ``workspace`` their open alerts, once a day; returns how many.
+
+    The digest's record and its e-mail (an outbox row) are written in one transaction, so a
+    retried job neither skips nor repeats anyone.
+    """
+    already = set(
+        AlertDigest.objects.for_workspace(workspace)
+        .filter(sent_on=today)
+        .values_list("user_id", flat=True)
+    )
+    by_owner: dict[int, list[Alert]] = defaultdict(list)
     alerts = (
-        Alert.objects.exclude(status=AlertStatus.RESOLVED)
+        Alert.objects.for_workspace(workspace)
+        .exclude(status=AlertStatus.RESOLVED)
         .filter(owner__isnull=False, owner__is_active=True)
-        .select_related("client", "owner", "workspace")
+        .select_related("client", "owner")
         .order_by("status", "-created_at")
     )
     for alert in alerts:
-        key = (alert.workspace_id, alert.owner_id)
-        if key not in already:
-            by_owner[key].append(alert)  # type: ignore[index]
-    sent = 0
-    for (workspace_id, user_id), items in by_owner.items():
-        owner, workspace = items[0].owner, items[0].workspace
+        if alert.owner_id not in already:
+            by_owner[alert.owner_id].append(alert)  # type: ignore[index]
+    for user_id, items in by_owner.items():
+        owner = items[0].owner
         assert owner is not None
         body = render_to_string(
             "trust/digest_email.txt",
@@ -42,13 +49,16 @@ def send_alert_digests(today: dt.date | None = None, *, base_url: str | None = N
                 "base_url": (base_url or settings.BASE_URL).rstrip("/"),
             },
         )
+        message = EmailMessage(
+            f"{len(items)} trust alert{'s' if len(items) > 1 else ''} in {workspace}",
+            body,
+            to=[owner.email],
+        )
         with transaction.atomic():
-            AlertDigest.objects.create(workspace_id=workspace_id, user_id=user_id, sent_on=today)
-            send_mail(
-                f"{len(items)} trust alert{'s' if len(items) > 1 else ''} in {workspace}",
-                body,
-                None,
-                [owner.email],
-            )
-        sent += 1
-    return sent
+            AlertDigest.objects.create(workspace=workspace, user_id=user_id, sent_on=today)
+            tag(
+                message,
+                key=f"alert-digest:{workspace.pk}:{user_id}:{today}",
+                workspace_id=workspace.pk,
+            ).send()
+    return len(by_owner)

@@ -19,6 +19,17 @@ from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import DomainError, record_audit
 
 EVIDENCE_PER_INDICATOR = 40
+SNAPSHOT_VALUES = [
+    "index",
+    "confidence",
+    "band",
+    "pillar_scores",
+    "scores",
+    "weights",
+    "evidence",
+    "config",
+    "computed_at",
+]
 CONFIG_FIELDS = (
     "weights",
     "window_days",
@@ -61,6 +72,9 @@ def update_config(
         return old
     new.save()
     record_audit(workspace, by, "trust_config.changed", new, changes)
+    from trustledger.trust.tasks import recompute_workspace_task  # tasks import this module
+
+    transaction.on_commit(lambda: recompute_workspace_task.enqueue(workspace.pk))
     return new
 
 
@@ -144,18 +158,22 @@ def take_snapshots(
 ) -> list[TrustSnapshot]:
     """Compute and store the index of every client (or the chosen ones) as of ``as_of``.
 
-    Storing replaces any snapshot of the same kind and date, so re-running is harmless.
+    Storing is an upsert on (client, kind, date), so re-running, or two workers recomputing one
+    client at once, is harmless; a client keeps one current snapshot, of its latest date.
     """
     config = current_config(workspace)
     cards, facts = score_workspace(workspace, as_of, config, client_ids)
-    existing = TrustSnapshot.objects.for_workspace(workspace).filter(kind=kind, as_of=as_of)
-    if kind == SnapshotKind.CURRENT:
-        existing = TrustSnapshot.objects.for_workspace(workspace).filter(kind=kind)
-    existing.filter(client_id__in=list(cards)).delete()
     snapshots = TrustSnapshot.objects.bulk_create(
         [_snapshot(workspace, cid, card, as_of, kind, config) for cid, card in cards.items()],
         batch_size=500,
+        update_conflicts=True,
+        unique_fields=["client", "kind", "as_of"],
+        update_fields=SNAPSHOT_VALUES,
     )
+    if kind == SnapshotKind.CURRENT:
+        TrustSnapshot.objects.for_workspace(workspace).filter(
+            kind=kind, client_id__in=list(cards)
+        ).exclude(as_of=as_of).delete()
     if alerts:
         raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config)
     return snapshots

@@ -1,55 +1,76 @@
-"""Background work of the trust index: weekly snapshots, and a client's refresh after a new fact.
+"""Background work of the trust index: refreshing clients after facts change, and snapshots.
 
-Tasks take ids and are enqueued only once the transaction that recorded the fact commits.
+``refresh_after_change`` subscribes to the fact seam: each committed change enqueues one task that
+recomputes exactly the clients it names. Tasks take ids; recomputing is an upsert, so a retried
+or duplicated task is harmless.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
+from trustledger.core.facts import FactChange
 from trustledger.trust import services
+from trustledger.trust.models import SnapshotKind
 from trustledger.workspaces.models import Workspace
 
 
 @task()
-def recompute_client_task(client_id: int) -> None:
-    client = Client.objects.filter(pk=client_id).select_related("workspace").first()
-    if client is not None:
-        services.recompute_client(client)
+def recompute_clients_task(workspace_id: int, client_ids: Sequence[int]) -> int:
+    """Refresh the current index of these clients (one set-based pass)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    snapshots = services.take_snapshots(
+        workspace,
+        local_today(workspace),
+        kind=SnapshotKind.CURRENT,
+        client_ids=list(client_ids),
+    )
+    return len(snapshots)
+
+
+def refresh_after_change(change: FactChange) -> None:
+    """The fact seam's subscriber: recompute the clients a committed change touched."""
+    if change.client_ids:
+        recompute_clients_task.enqueue(change.workspace_id, sorted(change.client_ids))
+
+
+@task()
+def recompute_workspace_task(workspace_id: int, period: str = "") -> int:
+    """Every client's current index, so decay and newly overdue items show (nightly)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    today = local_today(workspace)
+    return len(services.take_snapshots(workspace, today, kind=SnapshotKind.CURRENT))
 
 
 @task()
 def weekly_snapshots_task(workspace_id: int, as_of: str | None = None) -> int:
-    workspace = Workspace.objects.get(pk=workspace_id)
-    day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    """The week's stored snapshot of every client, as of the Sunday that ended it."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    day = dt.date.fromisoformat(as_of) if as_of else last_sunday(timezone.localdate())
     return len(services.take_snapshots(workspace, day))
-
-
-def schedule_recompute(client_id: int) -> None:
-    """Refresh the client's current index after the surrounding transaction commits."""
-    transaction.on_commit(lambda: recompute_client_task.enqueue(client_id))
 
 
 def last_sunday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=(today.weekday() + 1) % 7)
 
 
-def enqueue_due_weekly_snapshots(today: dt.date | None = None) -> list[int]:
-    """Enqueue this week's snapshots for every workspace that does not have them yet."""
-    from trustledger.trust.models import SnapshotKind, TrustSnapshot
+@task()
+def send_alert_digests_task(workspace_id: int, day: str) -> int:
+    """Each person's morning digest of their alerts (once a day, by the workspace's clock)."""
+    from trustledger.trust.digest import send_alert_digests
 
-    day = last_sunday(today or timezone.localdate())
-    done = set(
-        TrustSnapshot.objects.filter(kind=SnapshotKind.WEEKLY, as_of=day)
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
-    due = [pk for pk in Workspace.objects.values_list("pk", flat=True) if pk not in done]
-    for pk in due:
-        weekly_snapshots_task.enqueue(pk, day.isoformat())
-    return due
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return send_alert_digests(workspace, dt.date.fromisoformat(day))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 
 from trustledger.clients.timeline import TimelineEvent
+from trustledger.core.extensions import timeline_sources
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
@@ -18,6 +19,7 @@ from django.utils import timezone
 from trustledger.trust.models import Alert
 
 
+@timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     """One query."""
     url = reverse("trust:client", args=[client.pk])

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from trustledger.clients.models import Client
+from trustledger.core.facts import announce
 from trustledger.engagements.importers.directory import AMBIGUOUS, index_ids
 from trustledger.engagements.models import Engagement, EngagementStatus, EngagementType
 from trustledger.imports.csvreader import Column, CsvTable, mapped_columns, open_csv
@@ -261,7 +262,14 @@ class Loader:
             self.pending.append(_engagement(self.workspace, client_id, row))
 
     def flush(self) -> None:
-        self.result.created += len(Engagement.objects.bulk_create(self.pending))
+        created = Engagement.objects.bulk_create(self.pending)
+        self.result.created += len(created)
+        announce(
+            self.workspace.pk,
+            {e.client_id for e in created},
+            "engagement",
+            engagement_ids={e.pk for e in created},
+        )
         self.pending.clear()
 
     def finish(self) -> None:

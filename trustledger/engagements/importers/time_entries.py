@@ -22,7 +22,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from trustledger.analytics import rollup
 from trustledger.engagements.importers.directory import Directory
 from trustledger.engagements.models import TimeEntry
 from trustledger.imports.bulk import insert_rows, prepare_value
@@ -241,7 +240,6 @@ class TimeEntryWriter:
         self.digests: list[bytes] = []
         self.values: list[tuple[Any, ...]] = []
         self.created = self.skipped = 0
-        self.engagements: set[int] = set()  # touched: their time roll-up is rebuilt at the end
 
     def add(self, content: str, values: tuple[Any, ...]) -> None:
         self.digests.append(content_digest(content))
@@ -265,7 +263,6 @@ class TimeEntryWriter:
                 key=itemgetter(-1),
             )
             insert_rows(TimeEntry, self.COLUMNS, rows)
-            self.engagements.update(row[1] for row in rows)
             self.created += len(rows)
             self.skipped += len(keys) - len(rows)
         self.digests.clear()
@@ -304,7 +301,6 @@ def _import_time(
                 writer.add(*matched)
         writer.flush()
         table.errors.raise_if_any()
-        rollup.rebuild_engagements(writer.engagements)
     result.created, result.skipped_duplicates = writer.created, writer.skipped
     return result
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from trustledger.core.inputs import trust_input
 from trustledger.feedback import selectors
+from trustledger.feedback.models import FollowUp, SurveyResponse
 
 if TYPE_CHECKING:
-    from trustledger.trust.signals import FactsByClient, Scope
+    from trustledger.core.inputs import FactsByClient, Scope
 
 
+@trust_input(SurveyResponse, FollowUp)
 def collect(scope: Scope, facts: FactsByClient) -> None:
     ws, as_of, since, ids = scope.workspace, scope.as_of, scope.window_start, scope.client_ids
     answers = selectors.nps_answers_by_client(ws, as_of, since=since, client_ids=ids)

@@ -7,11 +7,21 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from trustledger.communications import selectors
+from trustledger.communications.models import (
+    BusinessCalendar,
+    Commitment,
+    CommunicationPlan,
+    Holiday,
+    Inquiry,
+    Interaction,
+)
+from trustledger.core.inputs import trust_input
 
 if TYPE_CHECKING:
-    from trustledger.trust.signals import FactsByClient, Scope
+    from trustledger.core.inputs import FactsByClient, Scope
 
 
+@trust_input(Inquiry, Interaction, Commitment, CommunicationPlan, BusinessCalendar, Holiday)
 def collect(scope: Scope, facts: FactsByClient) -> None:
     # the selectors take an inclusive instant; the scope's cut-off is exclusive
     end = scope.known_before - dt.timedelta(microseconds=1)

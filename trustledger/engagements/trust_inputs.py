@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.expressions import Func
 
 from trustledger.clients.models import Referral
+from trustledger.core.inputs import trust_input
 from trustledger.engagements.models import (
     ChangeRequest,
     DeliverableReview,
@@ -40,11 +41,22 @@ from trustledger.engagements.selectors import BILLED, COVERED
 from trustledger.scoring import indicators as ind
 
 if TYPE_CHECKING:
-    from trustledger.trust.signals import FactsByClient, Scope
+    from trustledger.core.inputs import FactsByClient, Scope
 
 APPROVED = "approved"
 
 
+@trust_input(
+    Engagement,
+    Milestone,
+    Notice,
+    ChangeRequest,
+    DeliverableReview,
+    QualityIssue,
+    SuccessCriterion,
+    TimeEntry,
+    Referral,
+)
 def collect(scope: Scope, facts: FactsByClient) -> None:
     _milestones_and_slips(scope, facts)
     engagements = _engagements(scope)
