@@ -148,7 +148,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Every e-mail goes through the outbox (a row written in the business transaction); the worker
 # sends it after commit with the "delivery" mailer: SMTP when EMAIL_HOST is set, else files.
-TRUSTLEDGER_EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+TRUSTLEDGER_EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "30"))
 if os.environ.get("EMAIL_HOST"):
     _DELIVERY = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -170,7 +170,11 @@ MAILERS = {"default": {"BACKEND": "trustledger.core.outbox.OutboxBackend"}, "del
 DEFAULT_FROM_EMAIL = os.environ.get("TRUSTLEDGER_FROM_EMAIL", "Trustledger <noreply@localhost>")
 
 # A worker that has not been heard of for this long has lost its running task to another worker.
-TRUSTLEDGER_WORKER_LEASE = int(os.environ.get("TRUSTLEDGER_WORKER_LEASE", "60"))
+TRUSTLEDGER_WORKER_LEASE = float(os.environ.get("TRUSTLEDGER_WORKER_LEASE", "60"))
+# Seconds before the 2nd, 3rd, ... attempt of failed mail and tasks (empty: the built-in steps).
+TRUSTLEDGER_RETRY_BACKOFF = [
+    float(step) for step in os.environ.get("TRUSTLEDGER_RETRY_BACKOFF", "").split(",") if step
+]
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -128,3 +128,18 @@ def test_the_worker_runs_a_queued_snapshot_task(personas, troubled):
     weekly_snapshots_task.enqueue(personas.workspace_a.pk, AS_OF.isoformat())
     run_until_idle()
     assert TrustSnapshot.objects.filter(workspace=personas.workspace_a, as_of=AS_OF).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_job_refreshes_every_clients_index_as_time_passes(personas, troubled):
+    from trustledger.core.clock import local_today
+    from trustledger.core.schedule import enqueue_due_jobs
+    from trustledger.core.worker import run_until_idle
+
+    recompute_client(personas.client_a, AS_OF)  # computed once, then nobody pressed a button
+    enqueue_due_jobs()
+    run_until_idle()
+    current = TrustSnapshot.objects.filter(kind="current", workspace=personas.workspace_a)
+    today = local_today(personas.workspace_a)
+    assert {s.as_of for s in current} == {today}
+    assert {s.client_id for s in current} == {personas.client_a.pk, personas.other_client_a.pk}

@@ -19,7 +19,6 @@ from trustledger.communications.selectors import client_communications
 from trustledger.engagements.selectors import list_engagements
 from trustledger.feedback.selectors import client_voice
 from trustledger.relationships.selectors import relationship_panel
-from trustledger.trust.selectors import current_snapshot
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.permissions import Action, can, require, role_required
 from trustledger.workspaces.selectors import people_of
@@ -76,7 +75,6 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "can_edit": _can_edit(request, client),
         "voice": client_voice(client),
         "comms": client_communications(client, now=timezone.now()),
-        "trust": current_snapshot(client),
         "relationship": relationship_panel(client),
         "story": client_timeline(workspace, client)[:STORY_ON_PAGE],
     }

@@ -44,9 +44,10 @@ def _backoff(attempts: int) -> float:
     return float(steps[min(attempts, len(steps)) - 1])
 
 
-def lease_seconds() -> int:
-    """How long a claimed message is left alone: two SMTP timeouts and some margin."""
-    return int(getattr(settings, "TRUSTLEDGER_EMAIL_TIMEOUT", 30)) * 2 + 30
+def lease_seconds() -> float:
+    """How long a claimed message is left alone even if its worker seems gone: the longest a
+    send can take (connect, then data, each bounded by the SMTP timeout) and a margin."""
+    return float(getattr(settings, "TRUSTLEDGER_EMAIL_TIMEOUT", 30)) * 3 + 10
 
 
 @dataclass(frozen=True)
@@ -198,35 +199,44 @@ def _message(row: OutboxMessage) -> EmailMultiAlternatives:
 # --- delivery (the worker) ---------------------------------------------------------------------
 
 
-def _due(now: dt.datetime) -> Q:
+def _due(now: dt.datetime, alive: Sequence[str]) -> Q:
+    """Waiting and due, or being sent by a worker that is gone (killed mid-send)."""
     waiting = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-    abandoned = Q(status=OutboxStatus.SENDING, lease_until__lt=now)
+    sending = Q(status=OutboxStatus.SENDING)
+    abandoned = sending & (Q(lease_until__lt=now) | ~Q(claimed_by__in=alive))
     return waiting | abandoned
 
 
-def _claim(now: dt.datetime) -> OutboxMessage | None:
+def _claim(now: dt.datetime, worker_id: str, alive: Sequence[str]) -> OutboxMessage | None:
     """Lease the next due message to this worker (skipping rows another worker holds)."""
     with transaction.atomic():
         row = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now))
+            .filter(_due(now, alive))
             .order_by("next_attempt_at", "id")
             .first()
         )
         if row is None:
             return None
-        row.status = OutboxStatus.SENDING
+        row.status, row.claimed_by = OutboxStatus.SENDING, worker_id
         row.attempts += 1
         row.lease_until = now + dt.timedelta(seconds=lease_seconds())
-        row.save(update_fields=["status", "attempts", "lease_until"])
+        row.save(update_fields=["status", "claimed_by", "attempts", "lease_until"])
         return row
 
 
-def deliver_due(*, limit: int = 200) -> int:
-    """Send up to ``limit`` due messages, one at a time; returns how many the server accepted."""
+def deliver_due(
+    *, worker_id: str = "", alive: Sequence[str] | None = None, limit: int = 200
+) -> int:
+    """Send up to ``limit`` due messages, one at a time; returns how many the server accepted.
+
+    ``alive`` names the workers whose heartbeat is fresh: a message another of them is sending
+    is left alone until its lease ends; one claimed by a dead worker is sent again at once.
+    """
+    alive = [worker_id] if alive is None else alive
     sent = 0
     for _ in range(limit):
-        row = _claim(timezone.now())
+        row = _claim(timezone.now(), worker_id, alive)
         if row is None:
             break
         sent += _send(row)

@@ -125,8 +125,11 @@ class Worker:
         self._step("periodic jobs", schedule.enqueue_due_jobs)
         self._step("reclaiming tasks", reclaim_abandoned_tasks)
         ran = self.run_ready_tasks()
-        sent = self._step("sending mail", outbox.deliver_due) or 0
+        sent = self._step("sending mail", self.deliver_mail) or 0
         return bool(ran or sent)
+
+    def deliver_mail(self) -> int:
+        return outbox.deliver_due(worker_id=self.worker_id, alive=live_workers())
 
     def _step(self, what: str, step: Any) -> Any:
         """Run one step; a bug in it is logged and must not stop the others (database errors
@@ -218,15 +221,14 @@ class Worker:
             )
 
     def _beat_while_running(self) -> None:
-        """Keep the lease of a long task alive (from a thread with its own connection)."""
+        """Keep this worker's leases (a long task, a slow send) alive, from a thread with its own
+        connection, while the main thread is busy."""
         try:
             while not self._stop_beating.wait(lease_seconds() / 4):
-                if self.current_task is None:
-                    continue
                 try:
-                    WorkerHeartbeat.objects.filter(
-                        worker_id=self.worker_id, task_id=self.current_task
-                    ).update(seen_at=timezone.now())
+                    WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(
+                        seen_at=timezone.now()
+                    )
                 except DatabaseError as error:
                     log.warning("heartbeat not written: %s", error)
                     connections.close_all()
@@ -259,6 +261,14 @@ def requeue(task_id: Any, *, after: float = 0.0, error: BaseException | None = N
         fields["exception_class_path"] = f"{type(error).__module__}.{type(error).__qualname__}"
         fields["traceback"] = "".join(format_exception(error))
     return DBTaskResult.objects.filter(pk=task_id).update(**fields)
+
+
+def live_workers(now: dt.datetime | None = None) -> list[str]:
+    """The workers heard of within the lease."""
+    fresh = (now or timezone.now()) - dt.timedelta(seconds=lease_seconds())
+    return list(
+        WorkerHeartbeat.objects.filter(seen_at__gte=fresh).values_list("worker_id", flat=True)
+    )
 
 
 def reclaim_abandoned_tasks(now: dt.datetime | None = None) -> int:

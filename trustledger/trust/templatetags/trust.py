@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import template
 
+from trustledger.clients.models import Client
 from trustledger.trust.forms import LABELS
+from trustledger.trust.selectors import current_snapshot
 
 register = template.Library()
 
@@ -43,3 +47,9 @@ def signed(value: float | None) -> str:
         return "—"
     rounded = round(value, 1) or 0.0  # no "-0.0"
     return f"{rounded:+.1f}".replace("-", "−")
+
+
+@register.inclusion_tag("trust/partials/_client_panel.html")
+def client_trust_panel(client: Client) -> dict[str, Any]:
+    """The client page's "Trust" card: the current index, its band and confidence."""
+    return {"client": client, "trust": current_snapshot(client)}

@@ -1,0 +1,46 @@
+"""One extension mechanism: every app's contributions are discovered at start-up."""
+
+from __future__ import annotations
+
+from trustledger.core import extensions
+
+
+def test_every_extension_point_found_its_contributors():
+    modules = {
+        registry.name: {getattr(i, "__module__", "") for i in registry}
+        for registry in extensions._REGISTRIES
+    }
+    assert {
+        "trustledger.engagements.timeline",
+        "trustledger.trust.timeline",
+        "trustledger.recovery.timeline",
+    } <= modules["timeline events"]
+    assert {"trustledger.communications.due", "trustledger.recovery.due"} <= modules["due items"]
+    inputs = {item.name for item in extensions.trust_inputs}
+    assert inputs == {
+        "trustledger.engagements.trust_inputs",
+        "trustledger.communications.trust_inputs",
+        "trustledger.feedback.trust_inputs",
+    }
+    jobs = {job.name for job in extensions.periodic_jobs}
+    assert {
+        "trust.weekly_snapshots",
+        "trust.nightly_recompute",
+        "trust.alert_digests",
+        "feedback.due_surveys",
+        "recovery.alerts",
+        "reports.draft_due",
+        "core.prune",
+    } <= jobs
+    assert len(extensions.api_routers) == 10
+    assert {spec.kind for spec in extensions.importers} >= {"harvest", "mbox", "ics"}
+
+
+def test_registering_twice_is_harmless():
+    registry: extensions.Registry[str] = extensions.Registry("test", module="nothing_here")
+    try:
+        registry.register("a")
+        registry.register("a")
+        assert list(registry) == ["a"]
+    finally:
+        extensions._REGISTRIES.remove(registry)
