@@ -105,6 +105,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{_sqlite_path}",
         conn_max_age=int(os.environ.get("TRUSTLEDGER_CONN_MAX_AGE", "60")),
+        # a kept connection is checked before each request: a restarted database is no 500
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -9,6 +9,8 @@ psycopg), so polling costs no Django start-up.
 
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
 import json
 import os
 import shutil
@@ -17,7 +19,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -146,7 +152,8 @@ class Installation:
         """Rows of ``sql`` (``%s`` placeholders) read straight from the database."""
         if self.database_url:
             with psycopg.connect(_libpq(self.database_url), autocommit=True) as conn:
-                return conn.execute(sql.encode(), params).fetchall()  # type: ignore[arg-type]
+                cursor = conn.execute(sql.encode(), params)  # type: ignore[arg-type]
+                return cursor.fetchall() if cursor.description else []
         with sqlite3.connect(self.sqlite_path, timeout=30) as conn:
             return conn.execute(sql.replace("%s", "?"), params).fetchall()
 
@@ -158,6 +165,71 @@ class Installation:
 
     def outbox_counts(self) -> dict[str, int]:
         return dict(self.query("SELECT status, COUNT(*) FROM core_outboxmessage GROUP BY 1"))
+
+
+class Browser:
+    """A signed-in person over real HTTP: cookies, the CSRF token, form posts (urllib)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def request(
+        self, method: str, path: str, data: dict[str, str] | None = None
+    ) -> tuple[int, float]:
+        """(status, seconds) of one request; 3xx answers are not followed."""
+        body = None
+        headers = {"Referer": self.base + path}
+        if data is not None:
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.monotonic()
+        try:
+            with self.opener.open(
+                urllib.request.Request(self.base + path, body, headers, method=method), timeout=30
+            ) as response:
+                response.read()
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        return status, time.monotonic() - started
+
+    def get(self, path: str) -> tuple[int, float]:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict[str, str]) -> tuple[int, float]:
+        return self.request("POST", path, data)
+
+    def csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "") or ""
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.get("/login/")
+        status, _ = self.post("/login/", {"username": email, "password": password})
+        assert status == 302, f"sign-in answered {status}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def serving(site: Installation, port: int) -> subprocess.Popen[bytes]:
+    """``trustledger serve`` (gunicorn and its supervised worker) on 127.0.0.1:port, answering."""
+    process = site.start("serve", "--port", str(port), "--workers", "2", log="serve.log")
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return True
+        except (OSError, urllib.error.HTTPError):
+            return False
+
+    wait_until(answers, timeout=90, what="the site to answer", every=0.5)
+    return process
 
 
 def _libpq(url: str) -> str:
@@ -224,3 +296,57 @@ def installation(tmp: Path, database_url: str) -> Iterator[Installation]:
         yield site
     finally:
         site.stop_all()
+
+
+class Postgres:
+    """A PostgreSQL server of the test's own on 127.0.0.1 (Debian's binaries), to stop and
+    start under a running site. As root it runs as the postgres account, as PostgreSQL insists.
+    """
+
+    def __init__(self) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not bins:
+            raise FileNotFoundError("PostgreSQL is not installed (make system-deps)")
+        self.bin = bins[-1].parent
+        # not under pytest's private tmp: the postgres account must reach it
+        self.dir = Path(tempfile.mkdtemp(prefix="trustledger-faults-pg-"))
+        self.port = free_port()
+        self.url = f"postgres://trustledger@127.0.0.1:{self.port}/trustledger"
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "trustledger", "--auth=trust")
+        self.start()
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "trustledger", "trustledger"
+        )
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin / tool), *args]
+        if os.getuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, cwd="/", timeout=120)
+
+    def start(self) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.dir / "data"),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -78,3 +78,48 @@ def recompute_everyone(times: int) -> int:
         for pk in ids:
             recompute_clients_task.enqueue(workspace.pk, [pk])
     return times * len(ids)
+
+
+def busy_firm() -> dict[str, Any]:
+    """A firm where every periodic job has work: alerts with owners (digests), a recurring survey
+    due today, budget updates due (drafts), an overdue recovery action, clients to snapshot."""
+    from tests.communications.factories import PlanFactory
+    from tests.engagements.factories import EngagementFactory
+    from trustledger.clients.models import Client
+    from trustledger.feedback import services as surveys
+    from trustledger.recovery import services as recovery
+    from trustledger.trust.models import Alert
+    from trustledger.workspaces.models import User, Workspace
+
+    workspace = Workspace.objects.get()
+    owner = User.objects.get(email=OWNER)
+    today = timezone.localdate()
+    clients = list(Client.objects.filter(workspace=workspace).order_by("pk"))
+    for client in clients:
+        client.account_manager = owner
+        client.save(update_fields=["account_manager"])
+        Alert.objects.create(
+            workspace=workspace,
+            client=client,
+            cause="band_drop",
+            detail="Dropped from healthy to watch.",
+            suggested_step="Call the sponsor.",
+            evidence_date=today,
+            owner=owner,
+        )
+        PlanFactory(client=client, budget_update_days=30, starts_on=today - dt.timedelta(days=100))
+        EngagementFactory(
+            client=client,
+            status="active",
+            start_date=today - dt.timedelta(days=90),
+            end_date=today + dt.timedelta(days=90),
+        )
+    plan = recovery.open_plan(
+        clients[0], by=owner, trigger="A missed deadline", opened_on=today - dt.timedelta(days=5)
+    )
+    recovery.add_action(plan, by=owner, title="Call", due_on=today - dt.timedelta(days=3))
+    campaign = surveys.create_campaign(
+        workspace, by=owner, name="Quarterly NPS", starts_on=today, schedule="recurring"
+    )
+    surveys.launch_campaign(campaign, by=owner)
+    return {"clients": len(clients)}
