@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import threading
 import time
@@ -205,3 +206,18 @@ def test_two_workers_running_every_periodic_job_for_several_rounds_duplicate_not
         assert os.path.exists(site.tmp / "worker-a.log")
     finally:
         smtp.stop()
+
+
+def test_serve_restarts_a_worker_that_died(site: Installation):
+    site.call("tests.faults.scenarios:firm", 1)
+    serving(site, free_port())
+
+    def worker_pids() -> list[int]:
+        fresh = "SELECT pid FROM core_workerheartbeat ORDER BY started_at"
+        return [pid for (pid,) in site.query(fresh)]
+
+    (first,) = wait_until(worker_pids, timeout=60, what="the worker's first heartbeat")
+    os.kill(first, signal.SIGKILL)
+    wait_until(lambda: len(worker_pids()) == 2, timeout=60, what="a new worker")
+    assert worker_pids()[-1] != first
+    assert "The worker stopped (exit -9); restarting it." in site.log("serve.log")
