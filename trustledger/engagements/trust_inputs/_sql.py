@@ -1,0 +1,87 @@
+"""The SQL pieces every engagement input shares: rows of the scope, weeks since a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    F,
+    IntegerField,
+    Model,
+    QuerySet,
+    Value,
+)
+from django.db.models.expressions import Func
+
+from trustledger.engagements.models import (
+    Engagement,
+)
+
+if TYPE_CHECKING:
+    from trustledger.core.inputs import Scope
+
+APPROVED = "approved"
+
+
+class WeeksSince(Func):
+    """Whole weeks from a fixed date to a date column, in plain SQL.
+
+    Django's TruncWeek runs as a Python function per row on SQLite; this stays in the engine.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, since: dt.date) -> None:
+        super().__init__(F(column), Value(since.isoformat()))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST((julianday(%(expressions)s)) / 7 AS INTEGER)"
+        return self.as_sql(
+            compiler, connection, template=template, arg_joiner=") - julianday(", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((%(expressions)s::date) / 7)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
+
+
+def _of(model: type[Model], scope: Scope, client_path: str) -> QuerySet[Any]:
+    """The model's rows in the workspace (and of the chosen clients, when there is a choice).
+
+    For the chosen clients, rows hanging off an engagement are found through the engagement ids
+    (a subquery), so the (workspace, engagement, ...) indexes serve a one-client recompute.
+    """
+    manager = model._default_manager
+    if scope.client_ids is None:
+        return manager.filter(workspace=scope.workspace)
+    if client_path.endswith("engagement__client_id"):
+        # the engagements are of this workspace, so their rows are too
+        engagements = Engagement.objects.filter(
+            workspace=scope.workspace, client_id__in=scope.client_ids
+        ).values("pk")
+        return manager.filter(**{f"{client_path.removesuffix('__client_id')}__in": engagements})
+    return manager.filter(workspace=scope.workspace, **{f"{client_path}__in": scope.client_ids})
+
+
+def _engagements(scope: Scope) -> list[dict[str, Any]]:
+    return list(
+        _of(Engagement, scope, "client_id")
+        .filter(start_date__lte=scope.as_of)
+        .exclude(status="proposed")
+        .order_by("client_id", "start_date", "id")
+        .values(
+            "id",
+            "client_id",
+            "name",
+            "start_date",
+            "activated_on",
+            "closed_on",
+            "status",
+            "budget_amount",
+        )
+    )
+
+
+def _grouped(qs: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any]]:
+    return {row["engagement_id"]: row for row in qs.values("engagement_id").annotate(**aggregates)}

@@ -1,0 +1,72 @@
+"""Scope control: work on approved scope and change requests decided in time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Case,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+
+from trustledger.engagements.models import (
+    ChangeRequest,
+    TimeEntry,
+)
+from trustledger.engagements.selectors import COVERED
+from trustledger.engagements.trust_inputs._sql import (
+    APPROVED,
+    WeeksSince,
+    _of,
+)
+from trustledger.scoring import indicators as ind
+
+if TYPE_CHECKING:
+    from trustledger.core.inputs import FactsByClient, Scope
+
+
+def collect(scope: Scope, facts: FactsByClient) -> None:
+    """Weekly hours on and off approved scope, and change requests approved before their work."""
+    weekly = (
+        _of(TimeEntry, scope, "engagement__client_id")
+        .filter(date__range=(scope.window_start, scope.as_of), recorded_at__lt=scope.known_before)
+        .annotate(
+            week=WeeksSince("date", scope.window_start),
+            covered=Case(When(COVERED, then=Value(True)), default=Value(False)),
+        )
+        .values("engagement__client_id", "week", "covered")
+        .annotate(total=Sum("hours"))
+    )
+    for row in weekly:
+        week = scope.window_start + dt.timedelta(weeks=row["week"])
+        what = "approved scope" if row["covered"] else "unapproved scope"
+        facts[row["engagement__client_id"]].scope_work.append(
+            ind.ScopeWork(
+                f"{row['total']} h on {what}, week of {week:%d %b}",
+                week,
+                float(row["total"]),
+                row["covered"],
+            )
+        )
+    changes = (
+        _of(ChangeRequest, scope, "engagement__client_id")
+        .annotate(
+            started=Min(
+                "time_entries__date",
+                filter=Q(
+                    time_entries__date__lte=scope.as_of,
+                    time_entries__recorded_at__lt=scope.known_before,
+                ),
+            )
+        )
+        .filter(started__gte=scope.window_start)
+        .values_list("engagement__client_id", "title", "started", "status", "decided_on")
+    )
+    for client_id, title, started, status, decided_on in changes:
+        approved = decided_on if status == APPROVED and decided_on <= scope.as_of else None
+        facts[client_id].change_requests.append(ind.ChangeRequest(title, started, approved))

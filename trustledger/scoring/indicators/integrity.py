@@ -1,0 +1,108 @@
+"""Integrity: scope control and no surprises."""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from trustledger.scoring.index import (
+    IndexSettings,
+    IndicatorResult,
+)
+from trustledger.scoring.indicators._events import (
+    NEUTRAL,
+    DueItem,
+    _balanced,
+    _due_event,
+    _Event,
+    _indicator,
+    _known,
+    _pass_fail,
+    _result,
+    _weigh,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeWork:
+    """Hours logged on one day, on approved scope or on scope no approved change covers."""
+
+    description: str
+    day: date
+    hours: float
+    approved: bool
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.hours) or self.hours < 0:
+            raise ValueError("hours must be finite and non-negative")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequest:
+    """A scope change: when work on it started and when the client approved it (if ever)."""
+
+    title: str
+    work_started: date
+    approved_on: date | None = None
+
+
+def _change_event(cr: ChangeRequest, as_of: date) -> _Event | None:
+    if cr.work_started > as_of:
+        return None
+    approved = _known(cr.approved_on, as_of)
+    in_time = approved is not None and approved <= cr.work_started
+    verdict = "approved before the work" if in_time else "work started without approval"
+    return _pass_fail(cr.work_started, in_time, f"{cr.title}: {verdict}")
+
+
+def scope_control(
+    work: Iterable[ScopeWork],
+    changes: Iterable[ChangeRequest],
+    *,
+    as_of: date,
+    settings: IndexSettings,
+) -> IndicatorResult:
+    """Share of hours on approved scope, and share of changes approved before their work; the
+    two parts weigh the same when both have data."""
+    hours = []
+    for w in work:
+        text = f"{w.description}: {w.hours:g} h on {'' if w.approved else 'un'}approved scope"
+        hours.append(_pass_fail(w.day, w.approved, text, weight=w.hours))
+    parts = [_weigh(hours, as_of, settings)]
+    parts.append(_weigh((_change_event(cr, as_of) for cr in changes), as_of, settings))
+    return _result("scope_control", _balanced(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Slip:
+    """A slip or overrun (`happened_on`) and when the client was told of it, if ever."""
+
+    description: str
+    happened_on: date
+    told_on: date | None = None
+
+
+FULL_NOTICE_DAYS = 14
+
+
+def _slip_event(s: Slip, as_of: date) -> _Event:
+    told = _known(s.told_on, as_of)
+    if told is None or told > s.happened_on:
+        return _Event(s.happened_on, 0.0, f"{s.description}: client not told beforehand")
+    early = (s.happened_on - told).days
+    score = NEUTRAL + NEUTRAL * min(early, FULL_NOTICE_DAYS) / FULL_NOTICE_DAYS
+    return _Event(s.happened_on, score, f"{s.description}: client told {early} days before")
+
+
+def no_surprises(slips: Iterable[Slip], *, as_of: date, settings: IndexSettings) -> IndicatorResult:
+    """Slips told before they happened score 50, rising to 100 with FULL_NOTICE_DAYS of notice;
+    a slip the client learnt of when (or after) it happened scores 0."""
+    events = (_slip_event(s, as_of) for s in slips)
+    return _indicator("no_surprises", events, as_of, settings)
+
+
+def commitments(
+    items: Iterable[DueItem], *, as_of: date, settings: IndexSettings
+) -> IndicatorResult:
+    """Promises and action items due in the window, kept (done by their due date) or not."""
+    return _indicator("commitments", (_due_event(i, as_of) for i in items), as_of, settings)
