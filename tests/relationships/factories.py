@@ -6,6 +6,7 @@ import datetime as dt
 
 import factory
 
+from tests.communications.factories import InteractionFactory
 from tests.factories import ClientFactory
 from trustledger.relationships.models import BusinessReview, HealthAnswer, HealthCheck
 
@@ -34,8 +35,21 @@ class HealthAnswerFactory(factory.django.DjangoModelFactory):
 class BusinessReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = BusinessReview
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     workspace = factory.SelfAttribute("client.workspace")
     held_on = dt.date(2026, 1, 20)
     status = "held"
+
+    @factory.post_generation
+    def held_as_interaction(obj: BusinessReview, create: bool, extracted: object, **kw: object):
+        """A held review is a business-review interaction on record, as the service writes it."""
+        if create and obj.status == "held" and obj.interaction_id is None:
+            obj.interaction = InteractionFactory(
+                client=obj.client,
+                kind="business_review",
+                occurred_at=dt.datetime.combine(obj.held_on, dt.time(10), tzinfo=dt.UTC),
+                subject="Business review",
+            )
+            obj.save(update_fields=["interaction"])

@@ -108,8 +108,9 @@ def test_a_review_only_counts_once_it_is_held(personas, book):
     assert not [r for r in items if r[:2] == ("Delta", "business_review")]
 
 
-# two per routine source (routines, rows), one each for recovery actions and promises
-QUERIES = 2 * 3 + 2
+# two per routine source (routines, rows), the review calendar's zone (two), one each for
+# recovery actions and promises
+QUERIES = 2 * 3 + 2 + 2
 
 
 def test_the_list_takes_a_fixed_number_of_queries(personas, book, django_assert_num_queries):

@@ -14,21 +14,26 @@ if TYPE_CHECKING:
     from trustledger.clients.models import Client
     from trustledger.workspaces.models import Workspace
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from trustledger.communications.models import Commitment, Inquiry, Interaction, InteractionKind
+from trustledger.relationships.models import BusinessReview
 
 GOOD_KINDS = {InteractionKind.BUSINESS_REVIEW}  # routine check-ins and updates are neutral
 
 
 @timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
-    """Three queries. Everyday e-mail ("other") stays on the communications timeline."""
+    """Three queries. Everyday e-mail ("other") stays on the communications timeline; a business
+    review recorded with its goals is told once, by the relationships source."""
     story = reverse("communications:timeline", args=[client.pk])
+    detailed = BusinessReview.objects.filter(interaction=OuterRef("pk"))
     touches = Interaction.objects.for_workspace(workspace).filter(client=client)
-    for i in touches.exclude(kind=InteractionKind.OTHER).only(
-        "kind", "occurred_at", "subject", "summary"
+    for i in (
+        touches.exclude(kind=InteractionKind.OTHER)
+        .exclude(Exists(detailed))
+        .only("kind", "occurred_at", "subject", "summary")
     ):
         tone: Tone = "bad" if i.kind == InteractionKind.ESCALATION else "neutral"
         if i.kind in GOOD_KINDS:

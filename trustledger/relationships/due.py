@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from trustledger.clients.models import Client, ClientStatus
 from trustledger.core.clock import local_today
 from trustledger.core.extensions import due_sources
+from trustledger.relationships import reviews
 from trustledger.relationships.models import BusinessReview, ReviewStatus
 from trustledger.relationships.services import ensure_routines
 from trustledger.scoring.health import add_months
@@ -96,20 +97,21 @@ def due_health_checks(workspace: Workspace, user: User | None, until: dt.date) -
 
 @due_sources.register
 def due_business_reviews(workspace: Workspace, user: User | None, until: dt.date) -> list[DueItem]:
-    """Two queries: the routines, and every client with its latest held and next planned review."""
+    """Four queries: the routines, the calendar's zone (two), and every client with its latest
+    held and next planned review (``reviews`` holds the rule)."""
     routines, today = ensure_routines(workspace), local_today(workspace)
+    zone = reviews.review_zone(workspace)
     planned = BusinessReview.objects.filter(
         client=OuterRef("pk"), status=ReviewStatus.PLANNED
     ).order_by("held_on", "pk")
-    rows = _clients(workspace, user).annotate(
-        last=Max("business_reviews__held_on", filter=Q(business_reviews__status="held")),
+    rows = reviews.with_review_dates(_clients(workspace, user)).annotate(
         planned_id=Subquery(planned.values("pk")[:1]),
         planned_on=Subquery(planned.values("held_on")[:1]),
     )
     items = []
     for client in rows:
-        last: dt.date | None = client.last
-        due = add_months(last, routines[client.tier].review_months) if last else today
+        review = reviews.cadence(client, zone, routines[client.tier].review_months)
+        last, due = review.last_held_on, review.next_due(today)
         if due > until:
             continue
         planned_id: int | None = client.planned_id

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 
 from trustledger.clients.models import Client, Tier
 from trustledger.core.clock import local_today
+from trustledger.relationships import reviews
 from trustledger.relationships.charts import health_chart
 from trustledger.relationships.models import (
     BusinessReview,
@@ -101,7 +102,7 @@ def health_trend(client: Client) -> list[tuple[dt.date, float]]:
 
 @dataclass(frozen=True)
 class RelationshipPanel:
-    """What the client page shows about the relationship routines, in five queries."""
+    """What the client page shows about the relationship routines, in a handful of queries."""
 
     client: Client
     routine: TierRoutine
@@ -111,6 +112,7 @@ class RelationshipPanel:
     last_review_on: dt.date | None
     next_review_on: dt.date
     planned_review: BusinessReview | None
+    review_interval: str = ""
     scores: list[tuple[dt.date, float]] = field(default_factory=list)
     weakest: list[str] = field(default_factory=list)
 
@@ -147,14 +149,21 @@ def relationship_panel(client: Client) -> RelationshipPanel:
         .order_by("-held_on", "-pk")
         .first()
     )
-    reviews = BusinessReview.objects.for_workspace(workspace).filter(client=client)
-    last_review = reviews.filter(status=ReviewStatus.HELD).order_by("-held_on", "-pk").first()
-    planned = reviews.filter(status=ReviewStatus.PLANNED).order_by("held_on", "pk").first()
+    review = reviews.cadence(
+        reviews.with_review_dates(Client.objects.filter(pk=client.pk)).get(),
+        reviews.review_zone(workspace),
+        routine.review_months,
+    )
+    planned = (
+        BusinessReview.objects.for_workspace(workspace)
+        .filter(client=client, status=ReviewStatus.PLANNED)
+        .order_by("held_on", "pk")
+        .first()
+    )
     weakest: list[str] = []
     if last_check is not None:
         result = health_score((a.area, a.answer) for a in last_check.answers.all())
         weakest = [AREA_LABELS[a] for a in result.weakest]
-    last_review_on = last_review.held_on if last_review else None
     return RelationshipPanel(
         client=client,
         routine=routine,
@@ -163,10 +172,9 @@ def relationship_panel(client: Client) -> RelationshipPanel:
         next_check_on=(
             add_months(last_check.held_on, routine.health_check_months) if last_check else today
         ),
-        last_review_on=last_review_on,
-        next_review_on=(
-            add_months(last_review_on, routine.review_months) if last_review_on else today
-        ),
+        last_review_on=review.last_held_on,
+        next_review_on=review.next_due(today),
+        review_interval=review.interval_label,
         planned_review=planned,
         scores=scores,
         weakest=weakest,
