@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.smtp import deliver_mail, delivered, free_port
 from trustledger.core import outbox
-from trustledger.core.models import OutboxMessage, OutboxStatus
+from trustledger.core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from trustledger.core.transactions import NetworkInTransaction
 
 
@@ -99,23 +99,60 @@ def test_only_a_refusal_of_every_recipient_with_a_5xx_code_is_permanent():
     assert not outbox._permanent(smtplib.SMTPServerDisconnected("gone"))
 
 
+def _heartbeat(worker_id: str, seen_at: dt.datetime) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"seen_at": seen_at, "hostname": "h", "pid": 1}
+    )
+
+
 @pytest.mark.django_db
 def test_a_message_being_sent_by_a_live_worker_is_left_alone_and_a_dead_ones_is_taken_up():
     _message().send()
     now = timezone.now()
-    row = outbox._claim(now, "worker-a", ["worker-a"])
+    _heartbeat("worker-a", now)
+    _heartbeat("worker-b", now)
+    row = outbox._claim(now, "worker-a")
     assert row is not None and row.claimed_by == "worker-a"
-    assert outbox._claim(now, "worker-b", ["worker-a", "worker-b"]) is None  # a is sending it
-    taken = outbox._claim(now, "worker-b", ["worker-b"])  # a died mid-send
+    assert outbox._claim(now, "worker-b") is None  # a is sending it
+    WorkerHeartbeat.objects.filter(worker_id="worker-a").delete()  # a died mid-send
+    taken = outbox._claim(now, "worker-b")
     assert taken is not None and taken.pk == row.pk and taken.attempts == 2
     later = now + dt.timedelta(seconds=outbox.lease_seconds() + 1)
-    assert outbox._claim(later, "worker-c", ["worker-b", "worker-c"]) is not None  # lease ended
+    _heartbeat("worker-c", later)
+    assert outbox._claim(later, "worker-c") is not None  # lease ended
+
+
+@pytest.mark.django_db
+def test_a_worker_that_starts_during_another_ones_delivery_round_keeps_its_messages(monkeypatch):
+    """Which workers are alive is decided when a message is claimed, not once per round: a worker
+    that came up after the round began is not mistaken for a dead one (mail went out twice)."""
+    _message("k1").send()
+    _message("k2").send()
+    now = timezone.now()
+    _heartbeat("worker-b", now)
+    sent_by_b = []
+
+    def b_sends(messages):
+        if not sent_by_b:  # while b sends its first message, a starts and claims the second
+            _heartbeat("worker-a", timezone.now())
+            assert outbox._claim(timezone.now(), "worker-a") is not None
+        sent_by_b.extend(messages)
+        return len(messages)
+
+    class Mailer:
+        send_messages = staticmethod(b_sends)
+
+    monkeypatch.setattr(outbox, "mailers", {outbox.DELIVERY_MAILER: Mailer()})
+    assert outbox.deliver_due(worker_id="worker-b") == 1
+    assert len(sent_by_b) == 1
+    held_by_a = OutboxMessage.objects.filter(claimed_by="worker-a", status=OutboxStatus.SENDING)
+    assert held_by_a.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_no_mail_is_sent_inside_a_write_transaction():
     _message().send()
-    row = outbox._claim(timezone.now(), "w", ["w"])
+    row = outbox._claim(timezone.now(), "w")
     assert row is not None
     with pytest.raises(NetworkInTransaction), transaction.atomic():
         outbox._send(row)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -82,6 +85,18 @@ class JobRun(models.Model):
         return f"{self.name} {self.period}"
 
 
+def worker_lease_seconds() -> float:
+    """How long a silent worker keeps its task: heartbeats come four times as often."""
+    return float(getattr(settings, "TRUSTLEDGER_WORKER_LEASE", 60))
+
+
+class HeartbeatQuerySet(models.QuerySet["WorkerHeartbeat"]):
+    def alive(self, now: dt.datetime | None = None) -> HeartbeatQuerySet:
+        """The workers heard of within the lease."""
+        fresh = (now or timezone.now()) - dt.timedelta(seconds=worker_lease_seconds())
+        return self.filter(seen_at__gte=fresh)
+
+
 class WorkerHeartbeat(models.Model):
     """A running worker: when it was last seen alive, and which task it is running.
 
@@ -95,6 +110,8 @@ class WorkerHeartbeat(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
     task_id = models.UUIDField(null=True, blank=True)
+
+    objects = HeartbeatQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname} (pid {self.pid})"

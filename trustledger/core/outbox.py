@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trustledger.core.extensions import Registry
-from trustledger.core.models import OutboxMessage, OutboxStatus
+from trustledger.core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
 from trustledger.core.transactions import assert_no_write_transaction
 
 log = logging.getLogger(__name__)
@@ -199,20 +199,26 @@ def _message(row: OutboxMessage) -> EmailMultiAlternatives:
 # --- delivery (the worker) ---------------------------------------------------------------------
 
 
-def _due(now: dt.datetime, alive: Sequence[str]) -> Q:
-    """Waiting and due, or being sent by a worker that is gone (killed mid-send)."""
+def _due(now: dt.datetime) -> Q:
+    """Waiting and due, or being sent by a worker that is gone (killed mid-send).
+
+    Which workers are alive is read in the claiming query itself: a list taken at the start of
+    a delivery round would mistake a worker that started since for a dead one, and send its
+    message a second time.
+    """
+    alive = WorkerHeartbeat.objects.alive(now)
     waiting = Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
     sending = Q(status=OutboxStatus.SENDING)
-    abandoned = sending & (Q(lease_until__lt=now) | ~Q(claimed_by__in=alive))
+    abandoned = sending & (Q(lease_until__lt=now) | ~Q(claimed_by__in=alive.values("worker_id")))
     return waiting | abandoned
 
 
-def _claim(now: dt.datetime, worker_id: str, alive: Sequence[str]) -> OutboxMessage | None:
+def _claim(now: dt.datetime, worker_id: str) -> OutboxMessage | None:
     """Lease the next due message to this worker (skipping rows another worker holds)."""
     with transaction.atomic():
         row = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now, alive))
+            .filter(_due(now))
             .order_by("next_attempt_at", "id")
             .first()
         )
@@ -225,18 +231,15 @@ def _claim(now: dt.datetime, worker_id: str, alive: Sequence[str]) -> OutboxMess
         return row
 
 
-def deliver_due(
-    *, worker_id: str = "", alive: Sequence[str] | None = None, limit: int = 200
-) -> int:
+def deliver_due(*, worker_id: str = "", limit: int = 200) -> int:
     """Send up to ``limit`` due messages, one at a time; returns how many the server accepted.
 
-    ``alive`` names the workers whose heartbeat is fresh: a message another of them is sending
-    is left alone until its lease ends; one claimed by a dead worker is sent again at once.
+    A message another live worker (fresh heartbeat) is sending is left alone until its lease
+    ends; one claimed by a dead worker is sent again at once.
     """
-    alive = [worker_id] if alive is None else alive
     sent = 0
     for _ in range(limit):
-        row = _claim(timezone.now(), worker_id, alive)
+        row = _claim(timezone.now(), worker_id)
         if row is None:
             break
         sent += _send(row)

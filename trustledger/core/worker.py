@@ -50,7 +50,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from trustledger.core import outbox, schedule
-from trustledger.core.models import JobRun, WorkerHeartbeat
+from trustledger.core.models import JobRun, WorkerHeartbeat, worker_lease_seconds
 
 log = logging.getLogger("trustledger.worker")
 
@@ -59,11 +59,6 @@ TASK_BACKOFF = (5, 30, 120, 600)  # seconds before the 2nd, 3rd, ... attempt
 TRANSIENT = (OperationalError, InterfaceError, IntegrityError, OSError)
 MAX_IDLE_BACKOFF = 30.0
 UNTIL_IDLE_DATABASE_RETRIES = 5
-
-
-def lease_seconds() -> float:
-    """How long a silent worker keeps its task: heartbeats come four times as often."""
-    return float(getattr(settings, "TRUSTLEDGER_WORKER_LEASE", 60))
 
 
 def _task_backoff(attempt: int) -> float:
@@ -129,7 +124,7 @@ class Worker:
         return bool(ran or sent)
 
     def deliver_mail(self) -> int:
-        return outbox.deliver_due(worker_id=self.worker_id, alive=live_workers())
+        return outbox.deliver_due(worker_id=self.worker_id)
 
     def _step(self, what: str, step: Any) -> Any:
         """Run one step; a bug in it is logged and must not stop the others (database errors
@@ -224,7 +219,7 @@ class Worker:
         """Keep this worker's leases (a long task, a slow send) alive, from a thread with its own
         connection, while the main thread is busy."""
         try:
-            while not self._stop_beating.wait(lease_seconds() / 4):
+            while not self._stop_beating.wait(worker_lease_seconds() / 4):
                 try:
                     WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(
                         seen_at=timezone.now()
@@ -263,21 +258,10 @@ def requeue(task_id: Any, *, after: float = 0.0, error: BaseException | None = N
     return DBTaskResult.objects.filter(pk=task_id).update(**fields)
 
 
-def live_workers(now: dt.datetime | None = None) -> list[str]:
-    """The workers heard of within the lease."""
-    fresh = (now or timezone.now()) - dt.timedelta(seconds=lease_seconds())
-    return list(
-        WorkerHeartbeat.objects.filter(seen_at__gte=fresh).values_list("worker_id", flat=True)
-    )
-
-
 def reclaim_abandoned_tasks(now: dt.datetime | None = None) -> int:
     """Queue again the RUNNING tasks whose worker is gone or no longer runs them."""
     now = now or timezone.now()
-    fresh = now - dt.timedelta(seconds=lease_seconds())
-    running_by_worker = dict(
-        WorkerHeartbeat.objects.filter(seen_at__gte=fresh).values_list("worker_id", "task_id")
-    )
+    running_by_worker = dict(WorkerHeartbeat.objects.alive(now).values_list("worker_id", "task_id"))
     reclaimed = 0
     for task_id, worker_ids in DBTaskResult.objects.running().values_list("id", "worker_ids"):
         owner = worker_ids[-1] if worker_ids else None
