@@ -32,6 +32,7 @@ from trustledger.communications.models import (
     InteractionKind,
     PlanMember,
 )
+from trustledger.core.clock import local_day, local_today
 from trustledger.scoring import businesstime as bt
 from trustledger.scoring import indicators as ind
 from trustledger.workspaces.models import User, Workspace
@@ -124,7 +125,7 @@ def list_commitments(
     due_before: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Commitment]:
-    today = today or timezone.localdate()
+    today = today or local_today(workspace)
     qs = Commitment.objects.for_workspace(workspace).select_related("client", "owner")
     if client_id:
         qs = qs.filter(client_id=client_id)
@@ -204,7 +205,7 @@ def inbox(workspace: Workspace, user: User, *, now: dt.datetime, all_clients: bo
     inquiries = list_inquiries(workspace, state="at_or_past_sla", now=now).order_by("sla_due")
     if not all_clients:
         inquiries = inquiries.filter(client__account_manager=user)
-    today = timezone.localdate(now)
+    today = local_day(workspace, now)
     due = list_commitments(
         workspace,
         owner_id=user.pk,

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.tasks import task
-from django.utils import timezone
 
 from trustledger.core.clock import local_today
 from trustledger.core.facts import FactChange
@@ -57,7 +56,7 @@ def weekly_snapshots_task(workspace_id: int, as_of: str | None = None) -> int:
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    day = dt.date.fromisoformat(as_of) if as_of else last_sunday(timezone.localdate())
+    day = dt.date.fromisoformat(as_of) if as_of else last_sunday(local_today(workspace))
     return len(services.take_snapshots(workspace, day))
 
 
