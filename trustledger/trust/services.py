@@ -176,7 +176,7 @@ def take_snapshots(
             kind=kind, client_id__in=list(cards)
         ).exclude(as_of=as_of).delete()
     if alerts:
-        raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config)
+        raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config, client_ids=client_ids)
     return snapshots
 
 

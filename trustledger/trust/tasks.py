@@ -15,6 +15,7 @@ from django.tasks import task
 from trustledger.core.clock import local_today
 from trustledger.core.facts import FactChange
 from trustledger.trust import services
+from trustledger.trust.alerting import check_sla_alerts
 from trustledger.trust.models import SnapshotKind
 from trustledger.workspaces.models import Workspace
 
@@ -62,6 +63,17 @@ def weekly_snapshots_task(workspace_id: int, as_of: str | None = None) -> int:
 
 def last_sunday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=(today.weekday() + 1) % 7)
+
+
+@task()
+def check_sla_alerts_task(workspace_id: int, period: str = "") -> int:
+    """Raise and resolve the SLA alerts at this instant, so they follow the Inbox between
+    recomputes (every ten minutes)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    raised, resolved = check_sla_alerts(workspace)
+    return len(raised) + len(resolved)
 
 
 @task()
