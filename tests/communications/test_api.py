@@ -66,6 +66,8 @@ def test_recording_an_inquiry_computes_its_sla_and_lists_it_by_state(client, per
     InquiryFactory(client=personas.client_a, received_at=NOW - 30 * H, sla_due=NOW - 2 * H)
     listed = client.get(f"/api/inquiries?state=breached&client_id={personas.client_a.pk}").json()
     assert listed["count"] == 1 and listed["items"][0]["breached"]
+    overdue = client.get("/api/inquiries?state=past_sla").json()["items"]  # "Site down": due now
+    assert [i["subject"] for i in overdue] == [listed["items"][0]["subject"]]
 
 
 def test_answering_and_resolving_through_the_api(client, personas):

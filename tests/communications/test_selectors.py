@@ -16,7 +16,8 @@ from tests.communications.factories import (
     PlanFactory,
 )
 from tests.factories import ClientFactory
-from trustledger.communications import selectors
+from trustledger.communications import selectors, sla
+from trustledger.communications.models import Inquiry
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -202,3 +203,25 @@ def test_cadence_and_commitment_facts_as_of_an_instant(personas):
 def test_facts_of_another_workspace_never_appear(personas):
     InquiryFactory(client=personas.client_b, received_at=NOW - D, sla_due=NOW)
     assert selectors.inquiry_facts(personas.workspace_a, as_of=NOW) == {}
+
+
+def test_inquiry_facts_count_the_sla_and_the_response_in_business_hours(personas):
+    friday_4pm = dt.datetime(2025, 3, 7, 16, tzinfo=UTC)  # office hours in UTC: 9 to 5
+    InquiryFactory(
+        client=personas.client_a,
+        received_at=friday_4pm,
+        sla_due=friday_4pm + 3 * D,  # Monday 16:00, 8 business hours later
+        first_response_at=friday_4pm + 3 * D - 6 * H,  # Monday 10:00
+        response_recorded_at=friday_4pm + 3 * D - 6 * H,
+        recorded_at=friday_4pm,
+    )
+
+    def facts():
+        (inquiry,) = selectors.inquiry_facts(personas.workspace_a, as_of=NOW)[personas.client_a.pk]
+        return inquiry.sla_hours, inquiry.response_hours
+
+    assert facts() == (8.0, 2.0)  # counted on the calendar
+    sla.store_response_hours(personas.workspace_a)
+    assert facts() == (8.0, 2.0)  # read back as stored
+    Inquiry.objects.update(response_hours=99, response_hours_calendar="another calendar")
+    assert facts() == (8.0, 2.0)  # a figure stored on another calendar is counted again

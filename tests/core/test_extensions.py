@@ -27,6 +27,7 @@ def test_every_extension_point_found_its_contributors():
         "trust.weekly_snapshots",
         "trust.nightly_recompute",
         "trust.alert_digests",
+        "trust.sla_alerts",
         "feedback.due_surveys",
         "recovery.alerts",
         "reports.draft_due",

@@ -91,27 +91,39 @@ def test_a_notice_after_the_miss_or_a_late_delivery_still_fires():
     assert alerts.milestone_missed_without_notice(delivered_late, as_of=T) is not None
 
 
-def test_an_inquiry_fires_once_its_sla_passes_without_a_response():
+def test_an_inquiry_fires_only_after_its_due_instant_not_at_the_end_of_its_day():
     received = datetime(2025, 6, 30, 9)
-    open_inquiry = Inquiry("Invoice?", received, received + timedelta(hours=4))
+    open_inquiry = Inquiry("Invoice?", received, received + timedelta(hours=4))  # due 13:00
+
+    assert alerts.inquiry_past_sla([open_inquiry], now=received.replace(hour=12)) is None
+    assert alerts.inquiry_past_sla([open_inquiry], now=received.replace(hour=13)) is None
+    alert = alerts.inquiry_past_sla([open_inquiry], now=received.replace(hour=13, minute=1))
+    assert "unanswered" in alert.detail and "2025-06-30 13:00" in alert.detail
+    assert alert.evidence_date == received.date()
+
+
+def test_an_inquiry_answered_even_late_no_longer_fires():
+    received = datetime(2025, 6, 30, 9)
     answered_late = Inquiry(
         "Access?", received, received + timedelta(hours=4), received.replace(hour=14)
     )
-
-    assert alerts.inquiry_past_sla(open_inquiry, now=received.replace(hour=12)) is None
-    assert (
-        "unanswered" in alerts.inquiry_past_sla(open_inquiry, now=received.replace(hour=14)).detail
-    )
-    assert "late" in alerts.inquiry_past_sla(answered_late, now=received.replace(hour=15)).detail
-
-
-def test_an_inquiry_answered_within_its_sla_does_not_fire():
-    received = datetime(2025, 6, 30, 9)
     answered = Inquiry(
         "Invoice?", received, received + timedelta(hours=4), received.replace(hour=10)
     )
 
-    assert alerts.inquiry_past_sla(answered, now=received.replace(hour=18)) is None
+    assert alerts.inquiry_past_sla([answered_late], now=received.replace(hour=13, minute=30))
+    assert alerts.inquiry_past_sla([answered_late, answered], now=received.replace(hour=15)) is None
+
+
+def test_one_alert_names_the_most_overdue_inquiry_and_counts_the_others():
+    received = datetime(2025, 6, 30, 9)
+    older = Inquiry("Older", received - timedelta(days=1), received - timedelta(hours=2))
+    newer = Inquiry("Newer", received, received + timedelta(hours=1))
+
+    alert = alerts.inquiry_past_sla([newer, older], now=received.replace(hour=12))
+
+    assert alert.detail.startswith("Inquiry 'Older'") and alert.detail.endswith("and 1 more.")
+    assert alert.evidence_date == (received - timedelta(hours=2)).date()
 
 
 def test_a_cadence_fires_after_twice_its_interval_without_a_touch():

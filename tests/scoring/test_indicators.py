@@ -281,6 +281,37 @@ def test_a_detractor_answer_never_raises_recommendation(known, day, score):
     assert before is None or after <= before + 1e-9
 
 
+def test_responsiveness_counts_the_response_in_business_hours_of_the_sla():
+    # Friday 16:30, answered Monday 10:00 on a 9-to-5 calendar: 1.5 of the 8 business hours
+    # (65.5 hours by the wall clock); the deadline is Monday 15:30.
+    received = datetime(2025, 6, 27, 16, 30)
+    q = ind.Inquiry(
+        "Weekend question",
+        received,
+        datetime(2025, 6, 30, 15, 30),
+        datetime(2025, 6, 30, 10),
+        response_hours=1.5,
+        sla_hours=8,
+    )
+
+    result = ind.responsiveness([q], **WHEN)
+
+    assert result.score == pytest.approx(100 - 25 * 1.5 / 8)
+    assert result.evidence[0].description == (
+        "Weekend question: first response after 1.5 business hours (19% of the 8 h SLA)"
+    )
+
+
+def test_an_answer_after_the_deadline_is_a_breach_even_with_no_business_hours_used():
+    # Due at closing time Friday 17:00; answered at 18:00, when the firm was closed.
+    received = datetime(2025, 6, 27, 9)
+    q = ind.Inquiry(
+        "Q", received, received.replace(hour=17), received.replace(hour=18), 8.0, sla_hours=8
+    )
+
+    assert ind.responsiveness([q], **WHEN).score == 0
+
+
 def test_inquiry_times_must_be_consistent():
     now = datetime(2025, 6, 30, 9)
     with pytest.raises(ValueError, match="sla_due"):

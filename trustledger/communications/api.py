@@ -218,7 +218,8 @@ def update_interaction(request: HttpRequest, interaction_id: int, payload: Inter
 @paginate(LimitOffsetPagination)
 def list_inquiries(request: HttpRequest, filters: Query[InquiryFilter]) -> Any:
     """``state``: open, answered, resolved, breached (answered late or unanswered past the
-    SLA), at_or_past_sla (unanswered, due within two hours or overdue)."""
+    SLA), past_sla (unanswered past the SLA now: the Inbox's overdue ones, those the SLA alerts
+    name), at_or_past_sla (unanswered, due within two hours or overdue)."""
     return selectors.list_inquiries(
         caller(request).workspace,
         client_id=filters.client_id,

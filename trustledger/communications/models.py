@@ -285,8 +285,9 @@ class Interaction(SourcedFact):
 class Inquiry(SourcedFact):
     """A question or request from the client, with its first response and resolution.
 
-    ``sla_due`` is fixed when the inquiry is recorded: the channel's SLA in business hours
-    counted on the firm's calendar from ``received_at``. ``response_recorded_at`` is when the
+    ``sla_due`` is the channel's SLA (``sla_hours``, business hours) counted on the firm's
+    calendar from ``received_at``; a change of opening hours or holidays counts it again, as it
+    does the first response (``sla.recount_deadlines``). ``response_recorded_at`` is when the
     firm recorded the first response (it may be logged after it was given).
     """
 

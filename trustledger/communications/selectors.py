@@ -32,6 +32,7 @@ from trustledger.communications.models import (
     InteractionKind,
     PlanMember,
 )
+from trustledger.core.clock import local_day, local_today
 from trustledger.scoring import businesstime as bt
 from trustledger.scoring import indicators as ind
 from trustledger.workspaces.models import User, Workspace
@@ -72,7 +73,12 @@ def list_interactions(
     return qs.order_by("-occurred_at", "-id")
 
 
-INQUIRY_STATES = ("open", "answered", "resolved", "breached", "at_or_past_sla")
+INQUIRY_STATES = ("open", "answered", "resolved", "breached", "past_sla", "at_or_past_sla")
+
+
+def past_sla(now: dt.datetime) -> Q:
+    """Open (neither answered nor resolved) with the deadline passed at ``now``: overdue."""
+    return OPEN & Q(sla_due__lt=now)
 
 
 def list_inquiries(
@@ -100,6 +106,8 @@ def list_inquiries(
             Q(first_response_at__gt=F("sla_due"))
             | Q(first_response_at__isnull=True, sla_due__lt=now)
         )
+    elif state == "past_sla":
+        qs = qs.filter(past_sla(now))
     elif state == "at_or_past_sla":
         qs = qs.filter(OPEN, sla_due__lte=now + AT_SLA_WINDOW)
     return qs.order_by("-received_at", "-id")
@@ -117,7 +125,7 @@ def list_commitments(
     due_before: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Commitment]:
-    today = today or timezone.localdate()
+    today = today or local_today(workspace)
     qs = Commitment.objects.for_workspace(workspace).select_related("client", "owner")
     if client_id:
         qs = qs.filter(client_id=client_id)
@@ -197,7 +205,7 @@ def inbox(workspace: Workspace, user: User, *, now: dt.datetime, all_clients: bo
     inquiries = list_inquiries(workspace, state="at_or_past_sla", now=now).order_by("sla_due")
     if not all_clients:
         inquiries = inquiries.filter(client__account_manager=user)
-    today = timezone.localdate(now)
+    today = local_day(workspace, now)
     due = list_commitments(
         workspace,
         owner_id=user.pk,
@@ -423,8 +431,9 @@ def inquiry_facts(
     client_ids: Sequence[int] | None = None,
 ) -> dict[int, list[ind.Inquiry]]:
     """Per client: inquiries recorded by ``as_of`` (received since ``since``), each with its
-    first response if that was given and recorded by then. Datetimes are in the firm's zone.
-    Two queries."""
+    first response if that was given and recorded by then. Datetimes are in the firm's zone;
+    the SLA and the response are in the business hours of its calendar, as the communications
+    page counts them. Three queries."""
     calendar = sla.business_calendar(workspace)
     qs = _scoped(Inquiry.objects.for_workspace(workspace), client_ids).filter(
         recorded_at__lte=as_of, received_at__lte=as_of
@@ -435,13 +444,15 @@ def inquiry_facts(
         "client_id",
         "subject",
         "received_at",
+        "sla_hours",
         "sla_due",
         "first_response_at",
         "response_recorded_at",
+        *sla.STORED_FIELDS,
     )
+    key = sla.calendar_key(calendar)
     facts: defaultdict[int, list[ind.Inquiry]] = defaultdict(list)
-    zone = calendar.zone
-    for client_id, subject, received, due, response, response_recorded in rows:
+    for client_id, subject, received, hours, due, response, response_recorded, *stored in rows:
         known = (
             response
             if response is not None
@@ -449,14 +460,51 @@ def inquiry_facts(
             and (response_recorded is None or response_recorded <= as_of)
             else None
         )
+        fresh = stored[0] if stored[1:] == [key, received, known] else None
         facts[client_id].append(
-            ind.Inquiry(
-                subject,
-                received.astimezone(zone),
-                due.astimezone(zone),
-                known.astimezone(zone) if known else None,
-            )
+            _inquiry_fact(calendar, subject, received, hours, due, known, counted=fresh)
         )
+    return dict(facts)
+
+
+def _inquiry_fact(
+    calendar: bt.BusinessCalendar,
+    subject: str,
+    received: dt.datetime,
+    sla_hours: Any,
+    due: dt.datetime,
+    response: dt.datetime | None,
+    *,
+    counted: float | None = None,
+) -> ind.Inquiry:
+    """The index's inquiry, its response in business hours (``counted`` when already stored
+    on this calendar, see ``sla.store_response_hours``)."""
+    zone = calendar.zone
+    hours = None
+    if response is not None:
+        hours = counted if counted is not None else calendar.business_hours(received, response)
+    return ind.Inquiry(
+        subject,
+        received.astimezone(zone),
+        due.astimezone(zone),
+        response.astimezone(zone) if response else None,
+        response_hours=hours,
+        sla_hours=float(sla_hours),
+    )
+
+
+def inquiries_past_sla(
+    workspace: Workspace, *, now: dt.datetime, client_ids: Sequence[int] | None = None
+) -> dict[int, list[ind.Inquiry]]:
+    """Per client: the inquiries unanswered past their SLA deadline at the instant ``now``,
+    the Inbox's overdue ones (what the SLA alert watches). Three queries."""
+    calendar = sla.business_calendar(workspace)
+    qs = _scoped(list_inquiries(workspace, state="past_sla", now=now), client_ids)
+    facts: defaultdict[int, list[ind.Inquiry]] = defaultdict(list)
+    for client_id, subject, received, hours, due in qs.values_list(
+        "client_id", "subject", "received_at", "sla_hours", "sla_due"
+    ):
+        facts[client_id].append(_inquiry_fact(calendar, subject, received, hours, due, None))
     return dict(facts)
 
 

@@ -238,7 +238,7 @@ def record_inquiry(
     source: str = Source.MANUAL,
     **data: Any,
 ) -> Inquiry:
-    """Record a question or request; its SLA deadline is fixed now, in business time."""
+    """Record a question or request; its SLA deadline is counted now, in business time."""
     subject = subject.strip()
     if not subject:
         raise DomainError("Say what the client asked.", field="subject")

@@ -78,7 +78,38 @@ def sla_hours_for(overrides: Mapping[str, Any] | None, channel: str, priority: s
 
 
 def sla_due(calendar: bt.BusinessCalendar, received_at: dt.datetime, hours: Decimal) -> dt.datetime:
+    """The deadline: ``hours`` of business time on the firm's calendar after ``received_at``."""
     return calendar.add(received_at, dt.timedelta(hours=float(hours)))
+
+
+def recount_deadlines(workspace: Workspace, inquiries: QuerySet[Inquiry] | None = None) -> int:
+    """Count (again) the SLA deadline of the inquiries (all of the workspace's unless
+    ``inquiries`` narrows them) on the firm's calendar as it is now, as ``store_response_hours``
+    does for their responses: opening hours and holidays move deadlines and responses alike.
+    Returns how many deadlines moved."""
+    calendar = business_calendar(workspace)
+    qs = (inquiries if inquiries is not None else Inquiry.objects.all()).filter(workspace=workspace)
+    batch: list[Inquiry] = []
+    moved = 0
+    rows = qs.only("pk", "received_at", "sla_hours", "sla_due").order_by().iterator(chunk_size=2000)
+    for inquiry in rows:
+        due = sla_due(calendar, inquiry.received_at, inquiry.sla_hours)
+        if due != inquiry.sla_due:
+            inquiry.sla_due = due
+            batch.append(inquiry)
+        if len(batch) >= 2000:
+            moved += len(batch)
+            Inquiry.objects.bulk_update(batch, ["sla_due"])
+            batch = []
+    Inquiry.objects.bulk_update(batch, ["sla_due"])
+    return moved + len(batch)
+
+
+def spanning(calendar: bt.BusinessCalendar, day: dt.date) -> Q:
+    """Inquiries whose SLA clock ran over the firm's local ``day``: received before it ended
+    and due after it began. Only their deadlines can move when the day opens or closes."""
+    begins = dt.datetime.combine(day, dt.time.min, tzinfo=calendar.zone)
+    return Q(received_at__lt=begins + dt.timedelta(days=1), sla_due__gt=begins)
 
 
 # The firm's calendar
@@ -183,7 +214,8 @@ def check_hours(time_zone: str, hours: Sequence[bt.Hours]) -> None:
 def update_business_calendar(
     workspace: Workspace, *, by: User | None, time_zone: str, hours: Sequence[bt.Hours]
 ) -> BusinessCalendar:
-    """Save the firm's opening hours; SLAs already due keep their deadline."""
+    """Save the firm's opening hours; every inquiry's deadline and response are counted again
+    on them (the same calendar for both, as for holidays)."""
     check_hours(time_zone, hours)
     row = BusinessCalendar.objects.for_workspace(workspace).first()
     before = {"time_zone": None, "hours": None} if row is None else _describe(row)
@@ -199,7 +231,8 @@ def update_business_calendar(
     if changes:
         record_audit(workspace, by, "business_calendar.updated", row, changes)
         _announce_every_client(workspace, "businesscalendar")
-        store_response_hours(workspace)  # counted on the new hours
+        recount_deadlines(workspace)  # counted on the new hours
+        store_response_hours(workspace)
     return row
 
 
@@ -219,6 +252,8 @@ def _describe(row: BusinessCalendar) -> dict[str, Any]:
 
 @transaction.atomic
 def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: str) -> Holiday:
+    """A day the firm is closed: the deadlines running over it move later, and the responses
+    given across it count fewer business hours."""
     name = name.strip()
     if not name:
         raise DomainError("Name the holiday.", field="name")
@@ -227,13 +262,21 @@ def add_holiday(workspace: Workspace, *, by: User | None, date: dt.date, name: s
     holiday = Holiday.objects.create(workspace=workspace, date=date, name=name)
     record_audit(workspace, by, "holiday.added", holiday)
     _announce_every_client(workspace, "holiday")
-    store_response_hours(workspace)
+    _recount_around(workspace, date)
     return holiday
 
 
 @transaction.atomic
 def remove_holiday(holiday: Holiday, *, by: User | None) -> None:
+    """The firm opens that day after all: deadlines running over it move earlier again."""
     record_audit(holiday.workspace, by, "holiday.removed", holiday)
     _announce_every_client(holiday.workspace, "holiday")
     holiday.delete()
-    store_response_hours(holiday.workspace)
+    _recount_around(holiday.workspace, holiday.date)
+
+
+def _recount_around(workspace: Workspace, day: dt.date) -> None:
+    """After ``day`` opened or closed: the deadlines that ran over it, and every response."""
+    spans = spanning(business_calendar(workspace), day)
+    recount_deadlines(workspace, Inquiry.objects.filter(spans))
+    store_response_hours(workspace)

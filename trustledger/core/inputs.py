@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Model
 
+from trustledger.core.clock import day_starts
 from trustledger.core.extensions import trust_inputs
 from trustledger.scoring.facts import ClientFacts
 from trustledger.scoring.index import IndexSettings
@@ -41,8 +42,9 @@ class Scope:
 
     @property
     def known_before(self) -> dt.datetime:
-        """Facts recorded before this instant (the end of ``as_of``, UTC) were known on as_of."""
-        return dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        """Facts recorded before this instant (the end of ``as_of`` in the workspace's time
+        zone, as ``core.clock`` reads days) were known on as_of."""
+        return day_starts(self.workspace, self.as_of + dt.timedelta(days=1))
 
 
 type FactsByClient = defaultdict[int, ClientFacts]

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from trustledger.clients.models import Client, ClientStatus, Contact
+from trustledger.core.clock import day_starts
 from trustledger.feedback.models import (
     CampaignClient,
     FollowUp,
@@ -318,8 +319,9 @@ def client_voice(client: Client, *, today: dt.date | None = None) -> ClientVoice
 # --- facts for the trust index -----------------------------------------------------------------
 
 
-def _known_before(as_of: dt.date) -> dt.datetime:
-    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+def _known_before(workspace: Workspace, as_of: dt.date) -> dt.datetime:
+    """The end of ``as_of`` in the workspace's time zone: what was recorded before was known."""
+    return day_starts(workspace, as_of + dt.timedelta(days=1))
 
 
 def _in_scope[M: SurveyResponse | FollowUp](
@@ -338,7 +340,8 @@ def nps_answers_by_client(
     """Each client's NPS answers answered by ``as_of`` and recorded by its end (one query)."""
     qs = _in_scope(
         SurveyResponse.objects.for_workspace(workspace).filter(
-            recorded_at__lt=_known_before(as_of), answered_at__lt=_known_before(as_of)
+            recorded_at__lt=_known_before(workspace, as_of),
+            answered_at__lt=_known_before(workspace, as_of),
         ),
         client_ids,
     )
@@ -367,8 +370,8 @@ def remarks_by_client(
     """Each client's analysed survey comments (sentiment -1..1), known by ``as_of`` (one query)."""
     qs = _in_scope(
         SurveyResponse.objects.for_workspace(workspace).filter(
-            recorded_at__lt=_known_before(as_of),
-            answered_at__lt=_known_before(as_of),
+            recorded_at__lt=_known_before(workspace, as_of),
+            answered_at__lt=_known_before(workspace, as_of),
             sentiment_score__isnull=False,
         ),
         client_ids,
@@ -402,7 +405,7 @@ def follow_ups_by_client(
 
     ``since`` keeps follow-ups due on or after that day. One query.
     """
-    known = _known_before(as_of)
+    known = _known_before(workspace, as_of)
     qs = _in_scope(
         FollowUp.objects.for_workspace(workspace).filter(created_at__lt=known), client_ids
     )

@@ -101,20 +101,21 @@ def milestone_missed_without_notice(milestone: Milestone, *, as_of: date) -> Ale
     )
 
 
-def inquiry_past_sla(inquiry: Inquiry, *, now: datetime) -> AlertCandidate | None:
-    """Fires when an inquiry had no first response by its SLA deadline (known at `now`)."""
-    q = inquiry
-    response = (
-        q.first_response if q.first_response is not None and q.first_response <= now else None
-    )
-    if (now if response is None else response) <= q.sla_due:
+def inquiry_past_sla(inquiries: Iterable[Inquiry], *, now: datetime) -> AlertCandidate | None:
+    """Fires while an inquiry is unanswered past its SLA deadline at the instant `now`: exactly
+    the Inbox's overdue ones. An inquiry answered, even late, no longer fires (responsiveness
+    scores the breach), so the alert clears once every overdue inquiry is answered."""
+    overdue = sorted((q for q in inquiries if q.past_sla(now)), key=lambda q: q.sla_due)
+    if not overdue:
         return None
-    state = "is still unanswered" if response is None else "was answered late"
+    first = overdue[0]
+    more = f" and {len(overdue) - 1} more" if len(overdue) > 1 else ""
     return AlertCandidate(
         "inquiry_past_sla",
-        f"Inquiry {q.subject!r} {state} (SLA due {q.sla_due:%Y-%m-%d %H:%M}).",
+        f"Inquiry {first.subject!r} is unanswered past its SLA "
+        f"(due {first.sla_due:%Y-%m-%d %H:%M}){more}.",
         "Answer the client now and check why the SLA was missed.",
-        q.sla_due.date(),
+        first.sla_due.date(),
     )
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.scoring.backtest import BacktestReport, Observation, evaluate, learn_weights
 from trustledger.trust.services import current_config, score_workspace
 from trustledger.workspaces.models import Workspace
@@ -34,7 +33,7 @@ def observations(
     horizon_days: int = HORIZON_DAYS,
 ) -> list[Observation]:
     """One observation per client served at each month end whose horizon has fully passed."""
-    today = today or timezone.localdate()
+    today = today or local_today(workspace)
     config = current_config(workspace)
     lost_on = dict(
         Client.objects.for_workspace(workspace)

@@ -49,14 +49,13 @@ def _reasons(card: Any, n: int = 2) -> list[str]:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from django.utils import timezone
-
     from trustledger.clients.models import Client
+    from trustledger.core.clock import local_today
     from trustledger.trust.services import score_workspace
     from trustledger.workspaces.selectors import resolve_workspace
 
     workspace = resolve_workspace(args.workspace)
-    as_of = args.as_of or timezone.localdate()
+    as_of = args.as_of or local_today(workspace)
     cards, _ = score_workspace(workspace, as_of)
     names = dict(Client.objects.for_workspace(workspace).values_list("pk", "name"))
     rows: list[dict[str, Any]] = sorted(

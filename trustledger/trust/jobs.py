@@ -1,12 +1,14 @@
-"""The trust index's periodic work: weekly snapshots, the nightly refresh, alert digests."""
+"""The trust index's periodic work: weekly snapshots, the nightly refresh, SLA alerts that
+follow the Inbox, alert digests."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from trustledger.core.extensions import periodic_jobs
-from trustledger.core.schedule import PeriodicJob, daily_at
+from trustledger.core.schedule import PeriodicJob, daily_at, every
 from trustledger.trust.tasks import (
+    check_sla_alerts_task,
     last_sunday,
     recompute_workspace_task,
     send_alert_digests_task,
@@ -27,4 +29,7 @@ periodic_jobs.register(
 )
 periodic_jobs.register(
     PeriodicJob("trust.alert_digests", send_alert_digests_task, daily_at(7), True)
+)
+periodic_jobs.register(
+    PeriodicJob("trust.sla_alerts", check_sla_alerts_task, every(10), per_workspace=True)
 )

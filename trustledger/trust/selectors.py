@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.scoring.index import PILLARS, IndexResult, contributions
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.models import Workspace
@@ -39,7 +40,7 @@ def portfolio(workspace: Workspace, *, band: str = "", sort: str = "index") -> l
         .filter(kind=SnapshotKind.CURRENT)
         .only("client_id", "as_of", "index", "band", "confidence")  # not the evidence
     }
-    since = dt.date.today() - dt.timedelta(weeks=SPARK_WEEKS + 1)
+    since = local_today(workspace) - dt.timedelta(weeks=SPARK_WEEKS + 1)
     weekly: dict[int, list[tuple[dt.date, float | None]]] = defaultdict(list)
     for client_id, as_of, index in (
         TrustSnapshot.objects.for_workspace(workspace)

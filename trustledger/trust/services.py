@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.scoring.facts import ClientFacts, ScoreCard, score_client
 from trustledger.scoring.index import INDICATORS, IndicatorResult
 from trustledger.trust import signals
@@ -175,17 +176,15 @@ def take_snapshots(
             kind=kind, client_id__in=list(cards)
         ).exclude(as_of=as_of).delete()
     if alerts:
-        raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config)
+        raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config, client_ids=client_ids)
     return snapshots
 
 
 def recompute_client(client: Client, as_of: dt.date | None = None) -> TrustSnapshot | None:
     """Refresh one client's current value after a new fact (a handful of queries)."""
-    from django.utils import timezone
-
     snapshots = take_snapshots(
         client.workspace,
-        as_of or timezone.localdate(),
+        as_of or local_today(client.workspace),
         kind=SnapshotKind.CURRENT,
         client_ids=[client.pk],
     )

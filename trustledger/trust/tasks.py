@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.tasks import task
-from django.utils import timezone
 
 from trustledger.core.clock import local_today
 from trustledger.core.facts import FactChange
 from trustledger.trust import services
+from trustledger.trust.alerting import check_sla_alerts
 from trustledger.trust.models import SnapshotKind
 from trustledger.workspaces.models import Workspace
 
@@ -69,12 +69,23 @@ def weekly_snapshots_task(workspace_id: int, as_of: str | None = None) -> int:
     workspace = Workspace.objects.filter(pk=workspace_id).first()
     if workspace is None:
         return 0
-    day = dt.date.fromisoformat(as_of) if as_of else last_sunday(timezone.localdate())
+    day = dt.date.fromisoformat(as_of) if as_of else last_sunday(local_today(workspace))
     return _in_chunks(workspace, day, SnapshotKind.WEEKLY)
 
 
 def last_sunday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=(today.weekday() + 1) % 7)
+
+
+@task()
+def check_sla_alerts_task(workspace_id: int, period: str = "") -> int:
+    """Raise and resolve the SLA alerts at this instant, so they follow the Inbox between
+    recomputes (every ten minutes)."""
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    raised, resolved = check_sla_alerts(workspace)
+    return len(raised) + len(resolved)
 
 
 @task()

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client
+from trustledger.core.clock import local_today
 from trustledger.scoring.index import INDICATORS
 from trustledger.trust import selectors, services
 from trustledger.trust.charts import sparkline, trend_chart
@@ -52,7 +52,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 def recompute(request: HttpRequest) -> HttpResponse:
     """Compute every client's current index now (normally a new fact does this for its client)."""
     workspace = request_workspace(request)
-    snapshots = services.take_snapshots(workspace, timezone.localdate(), kind=SnapshotKind.CURRENT)
+    snapshots = services.take_snapshots(
+        workspace, local_today(workspace), kind=SnapshotKind.CURRENT
+    )
     messages.success(request, f"The trust index of {len(snapshots)} clients is up to date.")
     return redirect("trust:portfolio")
 

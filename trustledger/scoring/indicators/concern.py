@@ -26,20 +26,47 @@ from trustledger.scoring.indicators._events import (
 class Inquiry:
     """A client inquiry, its first response (if any) and the SLA of its channel.
 
-    Datetimes are compared with each other, and their dates with `as_of`: keep them all in one
-    time zone.
+    Datetimes are compared with each other, and their dates with `as_of`: keep them all in the
+    firm's time zone. `sla_hours` is the SLA and `response_hours` the first response, both in
+    the business hours of the firm's calendar (`scoring.businesstime`), the measure the
+    communications page shows; `sla_due` is the SLA counted on that calendar. Left out, both
+    count every hour (a calendar open round the clock).
     """
 
     subject: str
     received: datetime
     sla_due: datetime
     first_response: datetime | None = None
+    response_hours: float | None = None
+    sla_hours: float | None = None
 
     def __post_init__(self) -> None:
         if self.sla_due <= self.received:
             raise ValueError("sla_due must be after received")
         if self.first_response is not None and self.first_response < self.received:
             raise ValueError("first_response must not precede received")
+        if self.sla_hours is not None and self.sla_hours <= 0:
+            raise ValueError("sla_hours must be positive")
+        if self.response_hours is not None and self.response_hours < 0:
+            raise ValueError("response_hours must not be negative")
+
+    @property
+    def allowed_hours(self) -> float:
+        """The SLA in (business) hours."""
+        if self.sla_hours is not None:
+            return self.sla_hours
+        return (self.sla_due - self.received).total_seconds() / 3600
+
+    def hours_to(self, response: datetime) -> float:
+        """The first response in (business) hours."""
+        if self.response_hours is not None:
+            return self.response_hours
+        return (response - self.received).total_seconds() / 3600
+
+    def past_sla(self, now: datetime) -> bool:
+        """Unanswered at `now` with its deadline passed: what the Inbox calls overdue."""
+        answered = self.first_response is not None and self.first_response <= now
+        return not answered and now > self.sla_due
 
 
 def _inquiry_event(q: Inquiry, as_of: date) -> _Event | None:
@@ -48,10 +75,15 @@ def _inquiry_event(q: Inquiry, as_of: date) -> _Event | None:
         if q.sla_due.date() >= as_of:
             return None  # still within its SLA
         return _Event(q.sla_due.date(), 0.0, f"{q.subject}: no response within the SLA")
-    hours = (response - q.received).total_seconds() / 3600
-    share = (response - q.received) / (q.sla_due - q.received)
-    score = 100.0 - 25.0 * share if share <= 1 else 0.0
-    text = f"{q.subject}: first response after {hours:.1f} h ({share:.0%} of the SLA)"
+    hours, allowed = q.hours_to(response), q.allowed_hours
+    share = min(hours / allowed, 1.0)
+    # Late is judged by the deadline, as the Inbox and the communications page do: an answer
+    # after closing time on the due day used no more business hours but came after it.
+    score = 100.0 - 25.0 * share if response <= q.sla_due else 0.0
+    text = (
+        f"{q.subject}: first response after {hours:.1f} business hours "
+        f"({hours / allowed:.0%} of the {allowed:g} h SLA)"
+    )
     return _Event(response.date(), score, text)
 
 
