@@ -129,6 +129,19 @@ def test_a_forecast_past_the_threshold_times_the_overrun_before_the_cost_passes(
     assert first_overrun(spending, until=date(2026, 5, 31)) is None
 
 
+def test_work_between_deliveries_is_not_a_forecast_overrun():
+    # the first of two milestones earned 5,000 for 5,000 spent; 1,000 more before the second
+    # would read as CPI 0.83 on any day before it is delivered, but nothing was earned yet
+    spending = Spending(
+        10_000.0,
+        costs=[(date(2026, 5, 15), 5_000.0), (date(2026, 6, 10), 1_000.0)],
+        deliveries=[date(2026, 6, 1)],
+        milestones=2,
+    )
+
+    assert first_overrun(spending, until=date(2026, 6, 30)) is None
+
+
 def test_a_forecast_under_the_threshold_is_not_an_overrun():
     spending = Spending(
         10_000.0,
@@ -176,3 +189,22 @@ def test_an_overrun_never_comes_from_costs_after_the_date(costs, budget, until):
     assert first_overrun(Spending(budget, costs=costs), until=until) == first_overrun(
         Spending(budget, costs=known), until=until
     )
+
+
+@given(
+    costs=COSTS,
+    deliveries=st.lists(days(-300, 0), max_size=4),
+    budget=st.floats(1, 20_000, allow_nan=False),
+)
+def test_a_forecast_overrun_is_dated_on_a_delivery_and_never_after_the_cost_passed(
+    costs, deliveries, budget
+):
+    with_forecast = first_overrun(
+        Spending(budget, costs=costs, deliveries=deliveries, milestones=4), until=T
+    )
+    cost_only = first_overrun(Spending(budget, costs=costs), until=T)
+
+    if with_forecast is not None and with_forecast.forecast:
+        assert with_forecast.day in deliveries
+    if cost_only is not None:  # the forecast can only bring the overrun forward
+        assert with_forecast is not None and with_forecast.day <= cost_only.day

@@ -3,7 +3,9 @@
 An overrun happened on the first day that either
 - the cumulative cost passed the budget as it stood that day, or
 - the forecast (EAC = BAC / CPI, earned value = budget x share of milestones delivered) passed the
-  budget by the forecast-overrun threshold (the rule of `alerts.forecast_overrun`),
+  budget by the forecast-overrun threshold (the rule of `alerts.forecast_overrun`), measured on
+  the days a milestone was delivered: earned value moves only then, so between deliveries every
+  day of work would look like a falling CPI,
 whichever came first. Timing it from the close date instead let an engagement billed twice its
 budget by September, with the client told in November, look as if it had been announced.
 
@@ -71,6 +73,6 @@ def first_overrun(spending: Spending, *, until: date) -> Overrun | None:
         budget, spent, done = budget + raised, spent + cost, done + int(delivered)
         if spent > budget + ROUNDING:
             return Overrun(day, forecast=False)
-        if _forecast_over(budget, spent, done, spending.milestones, day):
+        if delivered and _forecast_over(budget, spent, done, spending.milestones, day):
             return Overrun(day, forecast=True)
     return None
