@@ -240,7 +240,12 @@ def engagement_activated(p: Personas, engagement: Engagement) -> set[int]:
     return ids(p.client_a)
 
 
-@case(Engagement, "Engagement via sign_off_charter", arrange=acme_engagement)
+def scoped_engagement(p: Personas) -> Engagement:
+    """An engagement whose charter lists its scope, so the client can sign it."""
+    return ScopeItemFactory(engagement=acme_engagement(p)).engagement
+
+
+@case(Engagement, "Engagement via sign_off_charter", arrange=scoped_engagement)
 def charter_signed(p: Personas, engagement: Engagement) -> set[int]:
     engagements.sign_off_charter(engagement, contact=p.contact_a, on=DAY, by=p.alice)
     return ids(p.client_a)

@@ -232,6 +232,7 @@ def test_an_owner_overrides_a_missing_sign_off_only_with_a_reason(client, person
 
 def test_a_signed_off_charter_lets_the_work_start(api, personas, proposed):
     other_contact = ContactFactory(client=personas.other_client_a)
+    ScopeItemFactory(engagement=proposed)  # a charter is signed for its scope
     url = f"/engagements/{proposed.pk}/sign-off"
     refused = api.post(url, {"contact_id": other_contact.pk, "signed_off_on": "2026-01-02"})
     assert_refused(refused, "contact_id")

@@ -101,6 +101,10 @@ class NoticeFactory(_EngagementChild):
     kind = "slip"
     sent_on = dt.date(2026, 2, 20)
     new_date = dt.date(2026, 3, 16)
+    # recorded the day it was sent (at noon UTC): a notice recorded later counts from then
+    recorded_at = factory.LazyAttribute(
+        lambda n: dt.datetime.combine(n.sent_on, dt.time(12), tzinfo=dt.UTC)
+    )
 
 
 class QualityIssueFactory(_EngagementChild):

@@ -232,7 +232,7 @@ def test_a_new_engagement_shows_empty_states_that_say_what_to_do(client, persona
     assert "No time logged yet" in body
     assert "Nothing in scope yet" in body
     assert "Capacity check: can we take this on?" in body
-    assert "Record client sign-off" in body
+    assert "Add the scope first" in body  # nothing to sign yet
 
 
 @pytest.mark.django_db
@@ -427,6 +427,7 @@ def test_adding_a_role_on_either_side(client, personas, engagement):
 @pytest.mark.django_db
 def test_recording_the_sign_off_needs_a_contact_of_this_client(client, personas):
     engagement = EngagementFactory(client=personas.client_a, status="proposed")
+    ScopeItemFactory(engagement=engagement)  # a charter is signed for its scope
     stranger = ContactFactory(client=personas.other_client_a)
     client.force_login(personas.amir)
     url = f"/engagements/{engagement.pk}/sign-off/"

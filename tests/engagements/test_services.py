@@ -29,6 +29,7 @@ def proposed(personas):
 
 
 def _signed(engagement, personas):
+    ScopeItemFactory(engagement=engagement)  # a charter is signed for its scope
     return services.sign_off_charter(engagement, contact=personas.contact_a, on=D, by=personas.amir)
 
 

@@ -98,7 +98,7 @@ def facts(day: st.SearchStrategy[date] = ANY_DAY, max_size: int = 4) -> st.Searc
         ),
         work=few(st.builds(ind.ScopeWork, st.just("W"), day, st.floats(0, 40), st.booleans())),
         changes=few(st.builds(ind.ChangeRequest, st.just("C"), day, maybe(day))),
-        slips=few(st.builds(ind.Slip, st.just("S"), day, maybe(day))),
+        slips=few(st.builds(ind.Slip, st.just("S"), day, maybe(st.builds(ind.Told, day, day)))),
         commitments=few(st.builds(ind.DueItem, st.just("P"), day, maybe(day))),
         inquiries=few(inquiries(day)),
         periods=few(
@@ -134,7 +134,9 @@ def all_indicators(
     ]
 
 
-def _day_of(value: date | datetime) -> date:
+def _day_of(value: date | datetime | ind.Told) -> date:
+    if isinstance(value, ind.Told):
+        return value.counts_from  # a notice is known from when it counts
     return value.date() if isinstance(value, datetime) else value
 
 

@@ -105,7 +105,8 @@ def test_scope_control_weighs_hours_and_change_requests_equally():
 
 def test_no_surprises_rewards_telling_early():
     def score(told_days_before):
-        told = None if told_days_before is None else ago(5 + told_days_before)
+        day = None if told_days_before is None else ago(5 + told_days_before)
+        told = None if day is None else ind.Told(day, day)
         return ind.no_surprises([ind.Slip("Slip", ago(5), told)], **WHEN).score
 
     assert [score(n) for n in (30, 14, 7, 0, -1, None)] == [100, 100, 75, 50, 0, 0]

@@ -20,6 +20,7 @@ from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
+from trustledger.core.clock import local_today
 from trustledger.core.extensions import api_routers
 from trustledger.engagements import selectors, services
 from trustledger.engagements.models import (
@@ -364,7 +365,7 @@ def get_deliverable(request: HttpRequest, deliverable_id: int) -> Any:
 def submit_deliverable(request: HttpRequest, deliverable_id: int, payload: SubmitIn) -> Any:
     who = caller(request)
     deliverable = _get(who, Deliverable, deliverable_id, Action.LOG_WORK)
-    on = payload.submitted_on or timezone.localdate()
+    on = payload.submitted_on or local_today(who.workspace)
     return services.submit_deliverable(deliverable, on=on, by=who.user)
 
 
@@ -461,7 +462,7 @@ def get_change_request(request: HttpRequest, change_request_id: int) -> Any:
 def submit_change_request(request: HttpRequest, change_request_id: int, payload: SubmitIn) -> Any:
     who = caller(request)
     cr = _get(who, ChangeRequest, change_request_id, Action.MANAGE_CLIENTS)
-    on = payload.submitted_on or timezone.localdate()
+    on = payload.submitted_on or local_today(who.workspace)
     return services.submit_change_request(cr, on=on, by=who.user)
 
 

@@ -32,12 +32,30 @@ UNAPPROVED = ""
 HOURS = {"step": "0.25", "min": "0"}
 
 
-def date_field(label: str, *, required: bool = True, initial: Any = None) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DATE, initial=initial)
+def date_field(
+    label: str, *, required: bool = True, initial: Any = None, help_text: str = ""
+) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, widget=DATE, initial=initial, help_text=help_text
+    )
 
 
 def today() -> dt.date:
+    """Today in the workspace's time zone (pages run with it active)."""
     return timezone.localdate()
+
+
+class ClaimedDates:
+    """A form whose ``claimed`` date fields say when something already happened: their date
+    picker stops at today, as the services do (a day after today is refused)."""
+
+    claimed: tuple[str, ...] = ("on",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
+        for name in self.claimed:
+            fields[name].widget.attrs["max"] = today().isoformat()
 
 
 class EngagementForm(forms.ModelForm[Engagement]):
@@ -107,9 +125,11 @@ class ResponsibilityForm(forms.Form):
     role = forms.CharField(max_length=200, help_text="What they are responsible for.")
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(ClaimedDates, forms.Form):
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label="Signed off by")
-    on = date_field("Signed off on", initial=today)
+    on = date_field(
+        "Signed off on", initial=today, help_text="The work can start from this day on, not before."
+    )
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,7 +141,7 @@ class CriterionForm(forms.Form):
     target = forms.CharField(max_length=200, required=False, help_text="e.g. 80% adoption")
 
 
-class AssessForm(forms.Form):
+class AssessForm(ClaimedDates, forms.Form):
     met = forms.TypedChoiceField(
         label="Was it met?",
         choices=[("yes", "Met"), ("no", "Not met")],
@@ -154,8 +174,12 @@ class MilestoneForm(forms.Form):
     )
 
 
-class DeliverForm(forms.Form):
-    on = date_field("Delivered on", initial=today)
+class DeliverForm(ClaimedDates, forms.Form):
+    on = date_field(
+        "Delivered on",
+        initial=today,
+        help_text="The trust index knows of the delivery from when you record it.",
+    )
 
 
 class DeliverableForm(forms.Form):
@@ -168,11 +192,11 @@ class DeliverableForm(forms.Form):
         self.fields["milestone"].queryset = engagement.milestones.all()  # type: ignore[attr-defined]
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(ClaimedDates, forms.Form):
     on = date_field("Sent on", initial=today)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ClaimedDates, forms.Form):
     outcome = forms.ChoiceField(
         choices=ReviewOutcome.choices, widget=forms.RadioSelect, label="The client's verdict"
     )
@@ -247,7 +271,7 @@ class ChangeRequestForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ClaimedDates, forms.Form):
     decision = forms.TypedChoiceField(
         label="The client's decision",
         choices=[("approve", "Approved"), ("reject", "Rejected")],
@@ -255,7 +279,11 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     decided_by = forms.ModelChoiceField(queryset=Contact.objects.none(), label="Decided by")
-    on = date_field("Decided on", initial=today)
+    on = date_field(
+        "Decided on",
+        initial=today,
+        help_text="Budget it adds counts from this day, or from when you record it if later.",
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
@@ -267,7 +295,8 @@ class ConfirmForm(forms.Form):
     """A button with no fields: the action itself is the input."""
 
 
-class QualityIssueForm(forms.Form):
+class QualityIssueForm(ClaimedDates, forms.Form):
+    claimed = ("opened_on",)
     title = forms.CharField(max_length=200)
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     found_by = forms.ChoiceField(choices=FoundBy.choices, widget=forms.RadioSelect)
@@ -279,19 +308,26 @@ class QualityIssueForm(forms.Form):
         self.fields["deliverable"].queryset = engagement.deliverables.all()  # type: ignore[attr-defined]
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(ClaimedDates, forms.Form):
+    claimed = ("resolved_on",)
     resolved_on = date_field("Resolved on", initial=today)
     root_cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(ClaimedDates, forms.Form):
+    claimed = ("sent_on",)
     kind = forms.ChoiceField(choices=NoticeKind.choices, widget=forms.RadioSelect)
     milestone = forms.ModelChoiceField(
         queryset=Milestone.objects.none(),
         required=False,
         help_text="For a slip: its forecast moves to the new date; the committed date stays.",
     )
-    sent_on = date_field("Client told on", initial=today)
+    sent_on = date_field(
+        "Client told on",
+        initial=today,
+        help_text="A notice counts from when it is recorded: a date before today earns no "
+        "extra notice in the trust index, so record each notice as you send it.",
+    )
     new_date = date_field("New date", required=False)
     new_cost = forms.DecimalField(
         max_digits=14, decimal_places=2, required=False, label="New expected cost"

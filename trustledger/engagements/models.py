@@ -182,6 +182,8 @@ class Milestone(WorkspaceScoped):
     )
     delivered_on = models.DateField(null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    # When the delivery (``delivered_on``) was recorded; empty: with the milestone itself.
+    delivery_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["committed_date", "id"]
@@ -302,6 +304,8 @@ class ChangeRequest(WorkspaceScoped):
     # The contact decided it themselves in the client portal (not relayed to the firm).
     decided_in_portal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the decision (``decided_on``) was recorded; empty: on the day it is dated.
+    decision_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

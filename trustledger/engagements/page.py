@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from trustledger.charts import TimelineItem, burn_chart, cumulative_weeks, milestone_timeline
+from trustledger.core.claims import recorded_on
 from trustledger.engagements import selectors
 from trustledger.engagements.models import (
     Assignment,
@@ -25,6 +26,7 @@ from trustledger.engagements.models import (
     ReviewOutcome,
 )
 from trustledger.engagements.services import TRANSITIONS
+from trustledger.scoring import indicators as ind
 from trustledger.scoring.capacity import PersonLoad
 
 S = EngagementStatus
@@ -38,6 +40,16 @@ class MilestoneRow:
     late: bool  # beyond the buffer
     status: str
     told_in_advance: bool | None  # None: nothing slipped, so nothing to tell
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    notice: Notice
+    counts_from: dt.date  # the later of the day it says the client was told and its recording
+
+    @property
+    def recorded_late(self) -> bool:
+        return self.counts_from > self.notice.sent_on
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ def engagement_page(
         "time_entries": recent_time(engagement),
         "change_requests": list(engagement.change_requests.select_related("decided_by")),
         "quality_issues": list(engagement.quality_issues.select_related("deliverable")),
-        "notices": list(engagement.notices.select_related("milestone")),
+        "notices": notice_rows(engagement),
         "team": team,
         "over_committed": [row for row in team if row.load and row.load.over_committed],
         "capacity_first": engagement.status == S.PROPOSED,
@@ -101,14 +113,16 @@ def engagement_page(
 
 
 def milestone_rows(engagement: Engagement, today: dt.date) -> list[MilestoneRow]:
-    first_slip_notice = (
-        Notice.objects.filter(milestone=OuterRef("pk"), kind=NoticeKind.SLIP)
-        .order_by("sent_on")
-        .values("sent_on")[:1]
-    )
+    """Each milestone on the timeline; told in advance when its first slip notice counts (from
+    the later of its date and its recording) by the committed date, as in the index."""
+    notices = Notice.objects.filter(
+        engagement=engagement, kind=NoticeKind.SLIP, milestone__isnull=False
+    ).values_list("milestone_id", "sent_on", "recorded_at")
+    told = selectors.first_told_by(engagement.workspace, notices)
     rows = []
-    for m in engagement.milestones.annotate(first_notice_on=Subquery(first_slip_notice)):
-        notice_on: dt.date | None = m.first_notice_on
+    for m in engagement.milestones.all():
+        first = told.get(m.pk)
+        notice_on = first.counts_from if first else None
         item = TimelineItem(
             name=m.name,
             committed=m.committed_date,
@@ -130,6 +144,12 @@ def milestone_rows(engagement: Engagement, today: dt.date) -> list[MilestoneRow]
             )
         )
     return rows
+
+
+def notice_rows(engagement: Engagement) -> list[NoticeRow]:
+    notices = list(engagement.notices.select_related("milestone"))
+    told = (ind.Told(n.sent_on, recorded_on(engagement.workspace, n.recorded_at)) for n in notices)
+    return [NoticeRow(n, t.counts_from) for n, t in zip(notices, told, strict=True)]
 
 
 def team_rows(engagement: Engagement) -> list[TeamRow]:

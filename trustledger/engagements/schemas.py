@@ -149,8 +149,10 @@ class StatusIn(Schema):
 
 
 class SignOffIn(Schema):
+    """The charter needs its scope first; the work cannot start before this day."""
+
     contact_id: Id
-    signed_off_on: Date
+    signed_off_on: Date = Field(description="Not after today (the workspace's time zone).")
 
 
 class PersonLoadOut(Schema):
@@ -253,7 +255,9 @@ class MilestoneFilter(FilterSchema):
 
 
 class DeliverIn(Schema):
-    delivered_on: Date
+    delivered_on: Date = Field(
+        description="Not after today; the index knows of the delivery from when it is recorded."
+    )
 
 
 class ReviewOut(Schema):
@@ -429,7 +433,10 @@ class NoticeOut(Schema):
 
 class NoticeIn(Schema):
     kind: NoticeKind
-    sent_on: Date
+    sent_on: Date = Field(
+        description="When the client was told; not after today. The index counts the notice from "
+        "this day or from when it is recorded, whichever is later."
+    )
     milestone_id: Id | None = None
     new_date: Date | None = None
     new_cost: Money | None = None

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from trustledger.core.claims import recorded_on
+from trustledger.core.clock import HasTimeZone
 from trustledger.engagements.models import (
     Assignment,
     ChangeRequestStatus,
@@ -18,6 +22,7 @@ from trustledger.engagements.models import (
     MilestoneStatus,
     TimeEntry,
 )
+from trustledger.scoring import indicators as ind
 from trustledger.scoring.capacity import Booking, PersonLoad, check_capacity
 from trustledger.scoring.evm import EvmInputs, EvmResult, compute_evm, linear_planned_value
 from trustledger.workspaces.models import Membership, Workspace
@@ -35,6 +40,18 @@ COVERED = Q(scope_item__isnull=False) | Q(
     change_request__decided_on__lte=F("date"),
 )
 BOOKING_STATUSES = (EngagementStatus.PROPOSED, EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
+
+
+def first_told_by(
+    workspace: HasTimeZone, notices: Iterable[tuple[int, dt.date, dt.datetime]]
+) -> dict[int, ind.Told]:
+    """Of notices given as (key, sent_on, recorded_at), the one that told the client first per key
+    (a milestone or an engagement): each counts from the later of the day it says the client was
+    told and the day it was recorded, on the workspace's calendar."""
+    told: defaultdict[int, list[ind.Told]] = defaultdict(list)
+    for key, sent_on, recorded_at in notices:
+        told[key].append(ind.Told(sent_on, recorded_on(workspace, recorded_at)))
+    return {key: first for key, of_key in told.items() if (first := ind.first_told(of_key))}
 
 
 def list_engagements(

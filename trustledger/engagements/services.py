@@ -1,7 +1,9 @@
 """State changes of engagements and their delivery facts: one transaction each, audited.
 
 Transitions that the rules refuse raise ``DomainError`` with the field concerned, which pages and
-the API show next to that field.
+the API show next to that field. Every date a person states (delivered, told, signed, decided...)
+is a claim: none may be after today in the workspace's time zone (``core.claims``), and the
+delivery and decision that move the index keep when they were recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.claims import refuse_future_day
+from trustledger.core.clock import local_today
 from trustledger.core.facts import announce
 from trustledger.engagements.models import (
     Assignment,
@@ -115,6 +119,12 @@ def sign_off_charter(
 ) -> Engagement:
     if contact.client_id != engagement.client_id:
         raise DomainError("The sign-off must come from a contact of this client.", field="contact")
+    refuse_future_day(engagement.workspace, on, field="signed_off_on", what="The sign-off")
+    if not engagement.scope_items.exists():
+        raise DomainError(
+            "Add the scope first: the client signs off what the engagement promises, and a "
+            "charter without scope promises nothing."
+        )
     engagement.signed_off_by, engagement.signed_off_on = contact, on
     engagement.save(update_fields=["signed_off_by", "signed_off_on"])
     _audit(
@@ -139,9 +149,11 @@ def change_status(
     """Move an engagement along its life cycle, enforcing the charter and close rules.
 
     Activating without a client-signed charter needs a leader or owner and a reason; the override
-    is audited as such. Closing needs every success criterion assessed (met or not).
+    is audited as such, and with a signed charter the work cannot start before the sign-off.
+    Closing needs every success criterion assessed (met or not). ``on`` defaults to today.
     """
-    on = on or timezone.localdate()
+    on = on or local_today(engagement.workspace)
+    refuse_future_day(engagement.workspace, on, field="on", what="The date of the change")
     old = engagement.status
     if status not in TRANSITIONS.get(old, set()):
         raise DomainError(
@@ -153,6 +165,8 @@ def change_status(
     if status == S.ACTIVE and old == S.PROPOSED and not engagement.charter_signed:
         _authorise_override(engagement, by, override_reason)
         action = "engagement.activated_without_signoff"
+    elif status == S.ACTIVE and old == S.PROPOSED:
+        _check_after_sign_off(engagement, on)
     if status == S.CLOSED and engagement.success_criteria.filter(met__isnull=True).exists():
         raise DomainError(
             "Record whether each success criterion was met before closing.", field="status"
@@ -168,6 +182,16 @@ def change_status(
         changes["override_reason"] = [None, override_reason]
     _audit(engagement.workspace, by, action, engagement, changes)
     return engagement
+
+
+def _check_after_sign_off(engagement: Engagement, on: dt.date) -> None:
+    signed = engagement.signed_off_on
+    if signed is not None and on < signed:
+        raise DomainError(
+            f"The work cannot start before the client signed off the charter, on "
+            f"{signed.day} {signed:%b %Y}.",
+            field="on",
+        )
 
 
 def _authorise_override(engagement: Engagement, by: User | None, reason: str) -> None:
@@ -217,6 +241,7 @@ def add_success_criterion(
 def assess_success_criterion(
     criterion: SuccessCriterion, *, met: bool, on: dt.date, by: User | None
 ) -> SuccessCriterion:
+    refuse_future_day(criterion.workspace, on, field="assessed_on", what="The assessment")
     old = criterion.met
     criterion.met, criterion.assessed_on = met, on
     criterion.save(update_fields=["met", "assessed_on"])
@@ -266,7 +291,12 @@ def update_milestone(milestone: Milestone, *, by: User | None, **data: Any) -> M
         data.get("delivered_on") or milestone.delivered_on
     ):
         raise DomainError("Say when it was delivered.", field="delivered_on")
+    refuse_future_day(
+        milestone.workspace, data.get("delivered_on"), field="delivered_on", what="The delivery"
+    )
     changes = diff_fields(milestone, data)
+    if "delivered_on" in changes:  # a new claim counts from now
+        milestone.delivery_recorded_at = timezone.now() if milestone.delivered_on else None
     if changes:
         milestone.save()
         _audit(milestone.workspace, by, "milestone.updated", milestone, changes)
@@ -279,8 +309,10 @@ def deliver_milestone(milestone: Milestone, *, on: dt.date, by: User | None) -> 
         raise DomainError("This milestone is already delivered.", field="status")
     if milestone.status == MilestoneStatus.CANCELLED:
         raise DomainError("A cancelled milestone cannot be delivered.", field="status")
+    refuse_future_day(milestone.workspace, on, field="delivered_on", what="The delivery")
     milestone.status, milestone.delivered_on = MilestoneStatus.DELIVERED, on
-    milestone.save(update_fields=["status", "delivered_on"])
+    milestone.delivery_recorded_at = timezone.now()
+    milestone.save(update_fields=["status", "delivered_on", "delivery_recorded_at"])
     _audit(
         milestone.workspace,
         by,
@@ -309,6 +341,9 @@ def submit_deliverable(deliverable: Deliverable, *, on: dt.date, by: User | None
         raise DomainError(
             "Only a planned or returned deliverable can go to review.", field="status"
         )
+    refuse_future_day(
+        deliverable.workspace, on, field="submitted_on", what="The day it went to the client"
+    )
     deliverable.status, deliverable.submitted_on = DeliverableStatus.IN_REVIEW, on
     deliverable.save(update_fields=["status", "submitted_on"])
     _audit(deliverable.workspace, by, "deliverable.submitted", deliverable)
@@ -324,6 +359,7 @@ def record_review(
         raise DomainError("Submit the deliverable for review first.", field="outcome")
     if outcome == ReviewOutcome.RETURNED and not reasons.strip():
         raise DomainError("Say why the client sent it back.", field="reasons")
+    refuse_future_day(deliverable.workspace, on, field="reviewed_on", what="The review")
     review = DeliverableReview.objects.create(
         workspace=deliverable.workspace,
         deliverable=deliverable,
@@ -351,7 +387,9 @@ def record_notice(engagement: Engagement, *, by: User | None, **data: Any) -> No
     """Record that the client was told of a slip (new date) or an overrun (new cost).
 
     A slip notice for a milestone also moves its forecast date; the committed date stays, so
-    the index can tell a late-but-announced milestone from a surprise.
+    the index can tell a late-but-announced milestone from a surprise. The index counts the
+    notice from the later of ``sent_on`` and today (``recorded_at``): dating it earlier earns
+    no lead time.
     """
     milestone: Milestone | None = data.get("milestone")
     if milestone is not None and milestone.engagement_id != engagement.pk:
@@ -360,6 +398,9 @@ def record_notice(engagement: Engagement, *, by: User | None, **data: Any) -> No
         raise DomainError("A slip notice gives the new date.", field="new_date")
     if data["kind"] == "overrun" and data.get("new_cost") is None:
         raise DomainError("An overrun notice gives the new expected cost.", field="new_cost")
+    refuse_future_day(
+        engagement.workspace, data["sent_on"], field="sent_on", what="The day the client was told"
+    )
     notice = Notice.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
     if milestone is not None and notice.new_date:
         milestone.forecast_date = notice.new_date
@@ -393,6 +434,7 @@ def create_change_request(engagement: Engagement, *, by: User | None, **data: An
 def submit_change_request(cr: ChangeRequest, *, on: dt.date, by: User | None) -> ChangeRequest:
     if cr.status != ChangeRequestStatus.DRAFT:
         raise DomainError("Only a draft can be submitted.", field="status")
+    refuse_future_day(cr.workspace, on, field="submitted_on", what="The submission")
     cr.status, cr.submitted_on = ChangeRequestStatus.SUBMITTED, on
     cr.save(update_fields=["status", "submitted_on"])
     _audit(cr.workspace, by, "change_request.submitted", cr)
@@ -418,9 +460,19 @@ def decide_change_request(
         raise DomainError(
             "The decision must come from a contact of this client.", field="decided_by"
         )
+    refuse_future_day(engagement.workspace, on, field="decided_on", what="The decision")
     cr.status = ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
     cr.decided_on, cr.decided_by, cr.decision_note = on, decided_by, note
-    cr.save(update_fields=["status", "decided_on", "decided_by", "decision_note"])
+    cr.decision_recorded_at = timezone.now()
+    cr.save(
+        update_fields=[
+            "status",
+            "decided_on",
+            "decided_by",
+            "decision_note",
+            "decision_recorded_at",
+        ]
+    )
     changes: dict[str, Any] = {
         "status": ["submitted", cr.status],
         "decided_by": [None, decided_by.name],
@@ -462,6 +514,9 @@ def record_quality_issue(engagement: Engagement, *, by: User | None, **data: Any
     deliverable = data.get("deliverable")
     if deliverable is not None and deliverable.engagement_id != engagement.pk:
         raise DomainError("Choose a deliverable of this engagement.", field="deliverable")
+    refuse_future_day(
+        engagement.workspace, data.get("opened_on"), field="opened_on", what="The day it was found"
+    )
     issue = QualityIssue.objects.create(
         workspace=engagement.workspace, engagement=engagement, **data
     )
@@ -477,6 +532,7 @@ def resolve_quality_issue(
         raise DomainError("This issue is already resolved.", field="resolved_on")
     if on < issue.opened_on:
         raise DomainError("It cannot be resolved before it was opened.", field="resolved_on")
+    refuse_future_day(issue.workspace, on, field="resolved_on", what="The resolution")
     issue.resolved_on, issue.root_cause = on, root_cause
     issue.save(update_fields=["resolved_on", "root_cause"])
     _audit(issue.workspace, by, "quality_issue.resolved", issue)

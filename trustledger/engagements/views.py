@@ -37,7 +37,15 @@ from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or
 
 PAGE_SIZE = 25
 # A service names the model field it refuses; these forms call some fields differently.
-FIELD_ALIASES = {"scope_item": "work", "change_request": "work"}
+# Where a service's field is shown when the form names it otherwise (the date forms say "on").
+FIELD_ALIASES = {
+    "scope_item": "work",
+    "change_request": "work",
+    **dict.fromkeys(
+        ("signed_off_on", "delivered_on", "submitted_on", "reviewed_on", "decided_on"), "on"
+    ),
+    "assessed_on": "on",
+}
 
 
 # --- lists and the engagement page -------------------------------------------------------------
@@ -134,7 +142,9 @@ def _form_page(
         try:
             save(form.cleaned_data)
         except DomainError as error:
-            field = FIELD_ALIASES.get(error.field or "", error.field)
+            field = error.field
+            if field not in form.fields:
+                field = FIELD_ALIASES.get(field or "", field)
             apply_domain_error(form, DomainError(error.message, field=field))
         else:
             messages.success(request, success)

@@ -32,6 +32,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.claims import CLOCK_GRACE
 from trustledger.feedback.models import ResponseSource, SurveyResponse
 from trustledger.feedback.responses import COMMENT_MAX, NewResponse, record_responses
 from trustledger.imports.csvreader import Column, CsvTable, mapped_columns, normalise, open_csv
@@ -94,9 +95,13 @@ def parse_score(text: str) -> int:
 
 def parse_moment(text: str, date_format: str | None = None) -> dt.datetime:
     """When the answer was given: ISO date-times (with or without an offset; naive ones are UTC),
-    ``2024-04-17 10:34:20 -0700``, Unix seconds, or a plain date (noon UTC)."""
+    ``2024-04-17 10:34:20 -0700``, Unix seconds, or a plain date (noon UTC). The future is
+    refused: an instant after now (``CLOCK_GRACE`` aside), or a plain date more than a day
+    ahead (today somewhere may be tomorrow in UTC)."""
+    now = timezone.now()
     if UNIX_SECONDS.fullmatch(text):
         moment = dt.datetime.fromtimestamp(int(text), tz=dt.UTC)
+        latest = now + CLOCK_GRACE
     elif m := OFFSET_TIME.fullmatch(text.strip()):
         zone = (m[3] or "+00:00").replace("Z", "+00:00").replace("UTC", "+00:00")
         if ":" not in zone:
@@ -105,10 +110,12 @@ def parse_moment(text: str, date_format: str | None = None) -> dt.datetime:
             moment = dt.datetime.fromisoformat(f"{m[1]}T{m[2]}{zone}")
         except ValueError:
             raise ValueError(f"{text} is not a valid date and time.") from None
+        latest = now + CLOCK_GRACE
     else:
         day = parse_date(text, date_format)
         moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-    if moment > timezone.now() + dt.timedelta(days=1):
+        latest = now + dt.timedelta(days=1)  # today is somewhere's tomorrow
+    if moment > latest:
         raise ValueError(f"{text} is in the future.")
     if moment.year < 1990:
         raise ValueError(f"{text} is not a plausible date.")
@@ -229,7 +236,8 @@ class Loader:
             NewResponse(
                 client=client,
                 score=score,
-                answered_at=moment,
+                # a plain date of today stands at noon UTC: it was answered by now at the latest
+                answered_at=min(moment, timezone.now()),
                 comment=comment,
                 contact=contact,
                 respondent=(contact.name if contact else name or email)[:254],

@@ -3,7 +3,8 @@
 Every answer's comment goes through the offline classifier before it is saved, so its sentiment
 and theme are stored with it. Every detractor (0-6) and every comment the classifier reads as a
 complaint (negative sentiment) opens a follow-up owned by the client's account manager, due a
-configurable number of business days after the firm learnt of the answer.
+configurable number of business days after the firm learnt of the answer. An answer dated after
+now is refused, whatever its source (``core.claims``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.claims import refuse_future_moment
 from trustledger.core.facts import announce
 from trustledger.engagements.models import Engagement
 from trustledger.feedback import selectors
@@ -67,7 +69,7 @@ class NewResponse:
     import_key: str | None = None
 
 
-def _check(new: NewResponse) -> None:
+def _check(new: NewResponse, now: dt.datetime) -> None:
     if isinstance(new.score, bool) or not isinstance(new.score, int) or not 0 <= new.score <= 10:
         raise DomainError("The score is a whole number from 0 to 10.", field="score")
     if new.contact is not None and new.contact.client_id != new.client.pk:
@@ -78,6 +80,7 @@ def _check(new: NewResponse) -> None:
         raise DomainError("The comment must not contain NUL characters.", field="comment")
     if len(new.comment) > COMMENT_MAX:
         raise DomainError(f"Keep the comment under {COMMENT_MAX} characters.", field="comment")
+    refuse_future_moment(new.answered_at, now=now, field="answered_at", what="An answer")
 
 
 def _analysed(new: NewResponse, analysis: Analysis | None, now: dt.datetime) -> SurveyResponse:
@@ -171,7 +174,7 @@ def record_responses(
     for row in rows:
         if row.client.workspace_id != workspace.pk:
             raise DomainError("Choose a client of this workspace.", field="client_id")
-        _check(row)
+        _check(row, now)
     analyses = analyse_comments([row.comment for row in rows])
     responses = SurveyResponse.objects.bulk_create(
         [_analysed(row, a, now) for row, a in zip(rows, analyses, strict=True)]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, Inquiry, Source
+from trustledger.core.clock import local_today
 from trustledger.core.outbox import tag
 from trustledger.engagements import services as engagements
 from trustledger.engagements.models import ChangeRequest, Engagement
@@ -300,7 +301,7 @@ def decide_change_request(
         cr,
         approve=approve,
         decided_by=contact,
-        on=timezone.localdate(),
+        on=local_today(cr.workspace),
         note=note.strip(),
         by=None,
     )

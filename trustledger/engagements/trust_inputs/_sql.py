@@ -1,4 +1,6 @@
-"""The SQL pieces every engagement input shares: rows of the scope, weeks since a date."""
+"""The SQL pieces every engagement input shares: rows of the scope, weeks since a date, and
+claims read as of a date (a delivery known only once recorded, a notice counted from the later of
+its date and its recording)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from django.db.models.expressions import Func
 
 from trustledger.engagements.models import (
     Engagement,
+    Notice,
 )
+from trustledger.engagements.selectors import first_told_by
+from trustledger.scoring import indicators as ind
 
 if TYPE_CHECKING:
     from trustledger.core.inputs import Scope
@@ -83,5 +88,18 @@ def _engagements(scope: Scope) -> list[dict[str, Any]]:
     )
 
 
-def _grouped(qs: QuerySet[Any], **aggregates: Any) -> dict[int, dict[str, Any]]:
-    return {row["engagement_id"]: row for row in qs.values("engagement_id").annotate(**aggregates)}
+def known_delivery(
+    delivered_on: dt.date | None, recorded_at: dt.datetime | None, scope: Scope
+) -> dt.date | None:
+    """The delivery date if it was known on as_of: dated by then and recorded by then (a delivery
+    without its own recording instant was recorded with its milestone)."""
+    if delivered_on is None or delivered_on > scope.as_of:
+        return None
+    return delivered_on if recorded_at is None or recorded_at < scope.known_before else None
+
+
+def first_notices(notices: QuerySet[Notice], key: str, scope: Scope) -> dict[int, ind.Told]:
+    """Per ``key`` (a milestone or an engagement id), the notice that told the client first of
+    those known on as_of, each counted from the later of its date and the day it was recorded."""
+    rows = notices.filter(recorded_at__lt=scope.known_before, sent_on__lte=scope.as_of)
+    return first_told_by(scope.workspace, rows.values_list(key, "sent_on", "recorded_at"))

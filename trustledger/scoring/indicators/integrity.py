@@ -74,29 +74,69 @@ def scope_control(
 
 
 @dataclass(frozen=True, slots=True)
+class Told:
+    """A notice to the client: the day it says the client was told, and the day it was recorded.
+
+    A claim counts from when it was recorded: a notice recorded today and dated a month ago
+    counts from today, so typing an earlier date earns no lead time.
+    """
+
+    claimed_on: date
+    recorded_on: date
+
+    @property
+    def counts_from(self) -> date:
+        return max(self.claimed_on, self.recorded_on)
+
+    @property
+    def backdated(self) -> bool:
+        return self.claimed_on < self.recorded_on
+
+
+def first_told(notices: Iterable[Told]) -> Told | None:
+    """The notice that told the client first, as far as the record shows (None: none did)."""
+    return min(notices, key=lambda n: (n.counts_from, n.claimed_on), default=None)
+
+
+@dataclass(frozen=True, slots=True)
 class Slip:
-    """A slip or overrun (`happened_on`) and when the client was told of it, if ever."""
+    """A slip or overrun (`happened_on`) and the notice that told the client of it, if any."""
 
     description: str
     happened_on: date
-    told_on: date | None = None
+    told: Told | None = None
+
+    @property
+    def told_on(self) -> date | None:
+        """When the client counts as told (`Told.counts_from`), or None if never."""
+        return None if self.told is None else self.told.counts_from
 
 
 FULL_NOTICE_DAYS = 14
 
 
+def _recording_note(told: Told | None) -> str:
+    if told is None or not told.backdated:
+        return ""
+    claimed, recorded = told.claimed_on, told.recorded_on
+    return f" (notice dated {claimed:%d %b}, counted from its recording on {recorded:%d %b})"
+
+
 def _slip_event(s: Slip, as_of: date) -> _Event:
     told = _known(s.told_on, as_of)
+    note = _recording_note(s.told) if told is not None else ""
     if told is None or told > s.happened_on:
-        return _Event(s.happened_on, 0.0, f"{s.description}: client not told beforehand")
+        return _Event(s.happened_on, 0.0, f"{s.description}: client not told beforehand{note}")
     early = (s.happened_on - told).days
     score = NEUTRAL + NEUTRAL * min(early, FULL_NOTICE_DAYS) / FULL_NOTICE_DAYS
-    return _Event(s.happened_on, score, f"{s.description}: client told {early} days before")
+    text = f"{s.description}: client told {early} days before{note}"
+    return _Event(s.happened_on, score, text)
 
 
 def no_surprises(slips: Iterable[Slip], *, as_of: date, settings: IndexSettings) -> IndicatorResult:
     """Slips told before they happened score 50, rising to 100 with FULL_NOTICE_DAYS of notice;
-    a slip the client learnt of when (or after) it happened scores 0."""
+    a slip the client learnt of after it happened scores 0. Notice counts from
+    `Told.counts_from`: the later of the day claimed and the day recorded."""
     events = (_slip_event(s, as_of) for s in slips)
     return _indicator("no_surprises", events, as_of, settings)
 
