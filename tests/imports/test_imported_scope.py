@@ -15,6 +15,7 @@ from tests.imports.conftest import Firm
 from trustledger.engagements import selectors, services
 from trustledger.engagements.models import TaskMapping, TimeEntry
 from trustledger.engagements.time_scope import map_task, unmap_task
+from trustledger.imports.bulk import insert_rows, prepare_value
 from trustledger.scoring.index import IndexSettings
 from trustledger.trust import signals
 from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
@@ -311,3 +312,20 @@ def test_a_mapping_to_a_scope_item_needs_one_of_the_engagements_own(
 
     assert refused.value.field == field
     assert not TaskMapping.objects.exists()
+
+
+def test_a_bulk_writer_naming_no_task_still_writes_a_valid_entry(firm):
+    """Benchmarks and other raw writers insert time without the newer columns."""
+    columns = (
+        *("workspace_id", "engagement_id", "person_name", "date", "hours"),
+        *("cost_rate", "bill_rate", "note", "recorded_at"),
+    )
+    recorded = prepare_value(TimeEntry, "recorded_at", timezone.now())
+    row = (firm.personas.workspace_a.pk, firm.finance.pk, "", dt.date(2026, 1, 5), 2, 80, 150)
+    row += ("", recorded)
+
+    insert_rows(TimeEntry, columns, [row])
+
+    (written,) = imported(firm)
+    assert (written.task, written.classification) == ("", "")
+    assert set(selectors.scope_creep_entries(firm.finance)) == {written}

@@ -348,9 +348,14 @@ class TimeEntry(WorkspaceScoped):
     )
     note = models.CharField(max_length=500, blank=True)
     # The time tracker's task, as an import read it (blank when logged here or left blank there).
-    task = models.CharField(max_length=200, blank=True)
+    # Database defaults too: raw bulk writers that name no task still insert valid rows.
+    task = models.CharField(max_length=200, blank=True, default="", db_default="")
     classification = models.CharField(
-        max_length=12, choices=TimeClassification.choices, default="", blank=True
+        max_length=12,
+        choices=TimeClassification.choices,
+        blank=True,
+        default=TimeClassification.BY_WORK,
+        db_default=TimeClassification.BY_WORK,
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     # When a later mapping changed what the entry counts as: as of an earlier day it was still
