@@ -109,7 +109,7 @@ def test_a_scope_item_target_without_a_scope_item_is_refused(client, personas, e
         f"/engagements/{engagement.pk}/task-mappings", {"task": "Design", "target": "scope_item"}
     )
 
-    assert_refused(response, "scope_item")
+    assert_refused(response, "scope_item_id")
 
 
 def test_firm_wide_mappings_are_for_owners_and_leaders(client, personas, engagement):

@@ -609,14 +609,18 @@ def map_engagement_task(request: HttpRequest, engagement_id: int, payload: TaskM
     item = _find_optional(
         ScopeItem, who.workspace, payload.scope_item_id, "scope_item_id", engagement=engagement
     )
-    done = time_scope.map_task(
-        who.workspace,
-        engagement=engagement,
-        task=payload.task,
-        target=payload.target,
-        scope_item=item,
-        by=who.user,
-    )
+    try:
+        done = time_scope.map_task(
+            who.workspace,
+            engagement=engagement,
+            task=payload.task,
+            target=payload.target,
+            scope_item=item,
+            by=who.user,
+        )
+    except DomainError as error:  # the service names the model's field, the body its id
+        field = "scope_item_id" if error.field == "scope_item" else error.field
+        raise DomainError(error.message, field=field) from error
     return _saved(done)
 
 
