@@ -9,12 +9,13 @@ scope creep) until someone maps it. Time logged by hand says what it is on and i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from trustledger.core.facts import announce
@@ -123,21 +124,7 @@ def reclassify_imported_time(
         if keys is not None and normalise_task(task) not in keys:
             continue
         to = rules.classify(engagement_id, task)
-        same = Q(classification=to.classification) & (
-            Q(scope_item_id=to.scope_item_id)
-            if to.scope_item_id
-            else Q(scope_item__isnull=True, change_request__isnull=True)
-        )
-        count = (
-            rows.filter(engagement_id=engagement_id, task=task)
-            .exclude(same)
-            .update(
-                scope_item_id=to.scope_item_id,
-                change_request=None,
-                classification=to.classification,
-                reclassified_at=now,
-            )
-        )
+        count = _move(rows.filter(engagement_id=engagement_id, task=task), to, now)
         if count:
             changed += count
             engagements.add(engagement_id)
@@ -145,6 +132,21 @@ def reclassify_imported_time(
         clients = Engagement.objects.filter(pk__in=engagements).values_list("client_id", flat=True)
         announce(workspace.pk, set(clients), "timeentry", engagement_ids=engagements)
     return changed
+
+
+def _move(rows: QuerySet[TimeEntry], to: Classified, now: dt.datetime) -> int:
+    """Classify ``rows`` as ``to``, recording when, except those already so."""
+    already = Q(classification=to.classification) & (
+        Q(scope_item_id=to.scope_item_id)
+        if to.scope_item_id
+        else Q(scope_item__isnull=True, change_request__isnull=True)
+    )
+    return rows.exclude(already).update(
+        scope_item_id=to.scope_item_id,
+        change_request=None,
+        classification=to.classification,
+        reclassified_at=now,
+    )
 
 
 # --- mapping task names ------------------------------------------------------------------------
