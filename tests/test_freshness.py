@@ -78,8 +78,10 @@ from trustledger.engagements.models import (
     Responsibility,
     ScopeItem,
     SuccessCriterion,
+    TaskMapping,
     TimeEntry,
 )
+from trustledger.engagements.time_scope import map_task, unmap_task
 from trustledger.feedback import responses
 from trustledger.feedback import services as feedback
 from trustledger.feedback.models import (
@@ -120,6 +122,7 @@ FACTS_APPS = ("clients", "engagements", "communications", "feedback", "relations
 NOT_READ: dict[type[Model], str] = {
     Contact: "who to mail and who decided; the index scores none of it (a name labels an answer)",
     ScopeItem: "what was agreed; a time entry's own link to it is what the index reads",
+    TaskMapping: "what an imported task counts as; applied to the time entries, which are read",
     Responsibility: "who does what in the charter; shown, never scored",
     Assignment: "who is booked on an engagement; capacity planning, not the index",
     Deliverable: "the index reads its reviews (DeliverableReview), and its name only as a label",
@@ -741,6 +744,45 @@ TIME_MAPPING = {
     "cost_rate": "Hourly cost",
     "date_format": "%d/%m/%Y",
 }
+
+
+def time_imported(p: Personas) -> None:
+    time_firm(p)
+    run(p, "harvest", DATA / "imports" / "harvest_time_report.csv", may_override=True)
+
+
+@case(TimeEntry, "TimeEntry via map_task (one engagement's imported rows)", arrange=time_imported)
+def task_mapped(p: Personas, _: None) -> set[int]:
+    finance = Engagement.objects.get(workspace=p.workspace_a, name="Finance Transformation")
+    done = map_task(
+        p.workspace_a, engagement=finance, task="Project Management", target="overhead", by=p.alice
+    )
+    assert done.applied_to == 1
+    return ids(p.client_a)
+
+
+@case(
+    TimeEntry, "TimeEntry via map_task firm-wide (rows of every engagement)", arrange=time_imported
+)
+def task_mapped_firm_wide(p: Personas, _: None) -> set[int]:
+    done = map_task(
+        p.workspace_a, engagement=None, task="development", target="unapproved", by=p.alice
+    )
+    assert done.applied_to == 2  # both Data Platform rows: Other Alpha Client's only
+    return ids(p.other_client_a)
+
+
+def task_mapped_before(p: Personas) -> TaskMapping:
+    time_imported(p)
+    return map_task(
+        p.workspace_a, engagement=None, task="Reconciliation", target="overhead", by=p.alice
+    ).mapping
+
+
+@case(TimeEntry, "TimeEntry via unmap_task", arrange=task_mapped_before)
+def task_unmapped(p: Personas, mapping: TaskMapping) -> set[int]:
+    assert unmap_task(mapping, by=p.alice) == 1
+    return ids(p.client_a)
 
 
 @case(TimeEntry, "TimeEntry via time-csv import", arrange=time_firm, import_kind="time-csv")

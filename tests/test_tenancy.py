@@ -53,6 +53,7 @@ PUBLIC = re.compile(
 )
 # Each newer app lists its own objects in tests/<app>/tenancy_objects.py.
 OBJECT_PROVIDERS = [
+    "tests.engagements.tenancy_objects",
     "tests.recovery.tenancy_objects",
     "tests.relationships.tenancy_objects",
     "tests.reports.tenancy_objects",

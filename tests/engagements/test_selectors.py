@@ -52,6 +52,22 @@ def test_work_on_no_scope_item_and_no_approved_change_is_scope_creep(engagement,
 
 
 @pytest.mark.django_db
+def test_work_on_a_change_requests_scope_item_before_the_approval_is_scope_creep(
+    engagement, personas
+):
+    cr = ChangeRequestFactory(engagement=engagement, status="submitted", title="Dashboards")
+    services.decide_change_request(
+        cr, approve=True, decided_by=personas.contact_a, on=dt.date(2026, 3, 1), by=None
+    )
+    item = engagement.scope_items.get(change_request=cr)
+    before = TimeEntryFactory(engagement=engagement, scope_item=item, date=dt.date(2026, 2, 20))
+    after = TimeEntryFactory(engagement=engagement, scope_item=item, date=dt.date(2026, 3, 2))
+
+    assert set(selectors.scope_creep_entries(engagement)) == {before}
+    assert after not in set(selectors.scope_creep_entries(engagement))
+
+
+@pytest.mark.django_db
 def test_burn_adds_hours_cost_and_billed_value(engagement):
     TimeEntryFactory(engagement=engagement, hours=Decimal(8), cost_rate=Decimal(80), bill_rate=150)
     TimeEntryFactory(

@@ -64,9 +64,10 @@ def test_a_harvest_report_imports_each_row_with_its_engagement_person_and_rates(
     )
     assert (planning.person, planning.person_name) == (None, "Pat Contractor")
     assert planning.scope_item is None
-    assert planning.note == "Project Management: Plan, risks and RACI"
+    assert (planning.task, planning.note) == ("Project Management", "Plan, risks and RACI")
     assert reconciliation.engagement == firm.close  # by client and name
-    assert reconciliation.note == 'Reconciliation: Bank reconciliation for the "Q4" accounts'
+    assert reconciliation.task == "Reconciliation"
+    assert reconciliation.note == 'Bank reconciliation for the "Q4" accounts'
     assert [e.person for e in platform] == [firm.personas.alice] * 2
     assert platform[0].bill_rate == 0, "a non-billable row bills nothing"
     assert all(len(e.import_key) == 64 for e in entries(firm))

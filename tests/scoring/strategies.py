@@ -96,7 +96,9 @@ def facts(day: st.SearchStrategy[date] = ANY_DAY, max_size: int = 4) -> st.Searc
                 )
             )
         ),
-        work=few(st.builds(ind.ScopeWork, st.just("W"), day, st.floats(0, 40), st.booleans())),
+        work=few(
+            st.builds(ind.ScopeWork, st.just("W"), day, st.floats(0, 40), maybe(st.booleans()))
+        ),
         changes=few(st.builds(ind.ChangeRequest, st.just("C"), day, maybe(day))),
         slips=few(st.builds(ind.Slip, st.just("S"), day, maybe(st.builds(ind.Told, day, day)))),
         commitments=few(st.builds(ind.DueItem, st.just("P"), day, maybe(day))),

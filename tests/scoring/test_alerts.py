@@ -62,6 +62,10 @@ def test_work_on_unapproved_scope_fires():
     assert alerts.unapproved_work(ScopeWork("Agreed work", T, 3, True)) is None
 
 
+def test_unclassified_work_never_fires_as_unapproved_scope():
+    assert alerts.unapproved_work(ScopeWork("Imported: Project Management", T, 30, None)) is None
+
+
 def test_a_milestone_missed_without_notice_fires_on_its_committed_date():
     missed = Milestone("Design", ago(5), 10)
 

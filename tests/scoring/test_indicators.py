@@ -103,6 +103,42 @@ def test_scope_control_weighs_hours_and_change_requests_equally():
     assert ind.scope_control(work, [], **WHEN).score == pytest.approx(75)
 
 
+def test_unclassified_hours_count_neither_for_nor_against_scope_control():
+    work = [ind.ScopeWork("Agreed", T, 30, True), ind.ScopeWork("Extra", T, 10, False)]
+    unclassified = [ind.ScopeWork("Imported", ago(3), 45, None), ind.ScopeWork("PM", T, 5, None)]
+
+    result = ind.scope_control(work + unclassified, [], **WHEN)
+
+    assert result.score == pytest.approx(75)
+    note = result.evidence[-1]
+    assert (note.date, note.impact) == (T, 0)
+    assert note.description.startswith("50 h unclassified") and "not counted" in note.description
+
+
+def test_only_unclassified_hours_leave_scope_control_without_data_but_say_why():
+    result = ind.scope_control([ind.ScopeWork("Imported", ago(3), 12, None)], [], **WHEN)
+
+    assert result.score is None
+    (note,) = result.evidence
+    assert note.impact == 0 and "12 h unclassified" in note.description
+
+
+def test_unclassified_hours_outside_the_window_are_not_mentioned():
+    old = ind.ScopeWork("Imported", ago(SETTINGS.window_days + 1), 12, None)
+
+    assert ind.scope_control([old], [], **WHEN).evidence == ()
+
+
+@given(st.lists(st.builds(ind.ScopeWork, st.just("W"), ANY_DAY, st.floats(0, 40), st.booleans())))
+def test_adding_unclassified_hours_never_changes_scope_control(work):
+    unclassified = ind.ScopeWork("Imported", ago(2), 8, None)
+
+    before = ind.scope_control(work, [], **WHEN).score
+    after = ind.scope_control([*work, unclassified], [], **WHEN).score
+
+    assert after == before
+
+
 def test_no_surprises_rewards_telling_early():
     def score(told_days_before):
         day = None if told_days_before is None else ago(5 + told_days_before)
@@ -215,7 +251,7 @@ def test_facts_learnt_after_the_day_are_as_good_as_unknown(known):
 def test_scores_lie_within_0_and_100_and_are_50_plus_their_impacts(known):
     for result in all_indicators(known):
         if result.score is None:
-            assert result.evidence == ()
+            assert all(e.impact == 0 for e in result.evidence), "only notes: nothing was scored"
         else:
             assert 0 <= result.score <= 100
             assert result.score == pytest.approx(50 + sum(e.impact for e in result.evidence))

@@ -10,19 +10,20 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import ApiCaller, caller
+from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.clients.models import Client, Contact
 from trustledger.core.clock import local_today
 from trustledger.core.extensions import api_routers
-from trustledger.engagements import selectors, services
+from trustledger.engagements import selectors, services, time_scope
 from trustledger.engagements.models import (
     Assignment,
     ChangeRequest,
@@ -33,6 +34,7 @@ from trustledger.engagements.models import (
     QualityIssue,
     ScopeItem,
     SuccessCriterion,
+    TaskMapping,
     TimeEntry,
 )
 from trustledger.engagements.schemas import (
@@ -73,9 +75,14 @@ from trustledger.engagements.schemas import (
     SignOffIn,
     StatusIn,
     SubmitIn,
+    TaskHoursOut,
+    TaskMappingIn,
+    TaskMappingOut,
+    TaskMappingSavedOut,
     TimeEntryFilter,
     TimeEntryIn,
     TimeEntryOut,
+    TimeScopeOut,
 )
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.permissions import Action
@@ -173,6 +180,7 @@ def _budget(engagement: Engagement, as_of: dt.date) -> dict[str, Any]:
         "hours_remaining": (engagement.budget_hours - spent.hours).quantize(CENT),
         "scope_creep_hours": spent.creep_hours.quantize(CENT),
         "scope_creep_cost": spent.creep_cost.quantize(CENT),
+        "unclassified_hours": spent.unclassified_hours.quantize(CENT),
         "percent_complete": selectors.percent_complete(engagement, as_of),
         **{name: getattr(figures, name) if figures else None for name in EVM_FIGURES},
     }
@@ -388,14 +396,9 @@ def record_review(request: HttpRequest, deliverable_id: int, payload: ReviewIn) 
 
 
 def _with_creep(entries: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
-    """Mark each entry as scope creep or not, by the same rule as ``selectors.burn``."""
-    return entries.annotate(
-        is_creep=Case(
-            When(selectors.COVERED, then=Value(False)),
-            default=Value(True),
-            output_field=BooleanField(),
-        )
-    )
+    """Give each entry its standing (scope creep or not, unclassified...), by the same rule as
+    ``selectors.burn``."""
+    return entries.annotate(standing=selectors.scope_standing())
 
 
 @router.get("/engagements/{engagement_id}/time-entries", response=_ok(list[TimeEntryOut]))
@@ -404,7 +407,7 @@ def list_time_entries(
     request: HttpRequest, engagement_id: int, filters: Query[TimeEntryFilter]
 ) -> Any:
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
-    return _with_creep(filters.filter(engagement.time_entries.all()))
+    return filters.filter(_with_creep(engagement.time_entries.all()))
 
 
 @router.post("/engagements/{engagement_id}/time-entries", response=_created(TimeEntryOut))
@@ -562,3 +565,105 @@ def record_notice(request: HttpRequest, engagement_id: int, payload: NoticeIn) -
 @router.get("/notices/{notice_id}", response=_ok(NoticeOut))
 def get_notice(request: HttpRequest, notice_id: int) -> Any:
     return _get(caller(request), Notice, notice_id, Action.VIEW)
+
+
+# Time and scope: what imported tasks count as
+
+CONFIGURE = Action.OVERRIDE  # owners and leaders map tasks for the whole firm
+
+
+def _saved(done: time_scope.Mapped) -> TaskMapping:
+    done.mapping.applied_to = done.applied_to  # type: ignore[attr-defined]
+    return done.mapping
+
+
+@router.get("/engagements/{engagement_id}/time-scope", response=_ok(TimeScopeOut))
+def time_scope_of(request: HttpRequest, engagement_id: int) -> Any:
+    """Hours by what they count as, and the task names of unclassified imported time: not scope
+    creep, and not counted for or against the firm until mapped."""
+    engagement = _engagement(caller(request), engagement_id, Action.VIEW)
+    hours = selectors.hours_by_standing(engagement)
+    return {
+        "engagement_id": engagement.pk,
+        "hours": {standing.value: total.quantize(CENT) for standing, total in hours.items()},
+        "unclassified_tasks": selectors.unclassified_tasks(
+            engagement.workspace, engagement=engagement
+        ),
+    }
+
+
+@router.get("/engagements/{engagement_id}/task-mappings", response=_ok(list[TaskMappingOut]))
+@paginate(LimitOffsetPagination)
+def list_engagement_task_mappings(request: HttpRequest, engagement_id: int) -> Any:
+    """The mappings that apply to the engagement: its own, then the firm-wide ones."""
+    engagement = _engagement(caller(request), engagement_id, Action.VIEW)
+    return selectors.task_mappings(engagement.workspace, engagement=engagement)
+
+
+@router.post("/engagements/{engagement_id}/task-mappings", response=_ok(TaskMappingSavedOut))
+def map_engagement_task(request: HttpRequest, engagement_id: int, payload: TaskMappingIn) -> Any:
+    """Say what a task counts as on this engagement, and apply it to the rows already imported
+    (the engagement's own mapping comes before a scope item of that name and the firm-wide
+    one)."""
+    who = caller(request)
+    engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
+    item = _find_optional(
+        ScopeItem, who.workspace, payload.scope_item_id, "scope_item_id", engagement=engagement
+    )
+    try:
+        done = time_scope.map_task(
+            who.workspace,
+            engagement=engagement,
+            task=payload.task,
+            target=payload.target,
+            scope_item=item,
+            by=who.user,
+        )
+    except DomainError as error:  # the service names the model's field, the body its id
+        field = "scope_item_id" if error.field == "scope_item" else error.field
+        raise DomainError(error.message, field=field) from error
+    return _saved(done)
+
+
+@router.get("/task-mappings", response=_ok(list[TaskMappingOut]))
+@paginate(LimitOffsetPagination)
+def list_firm_task_mappings(request: HttpRequest) -> Any:
+    who = caller(request)
+    who.require(Action.VIEW)
+    return selectors.task_mappings(who.workspace)
+
+
+@router.post("/task-mappings", response=_ok(TaskMappingSavedOut))
+def map_firm_task(request: HttpRequest, payload: TaskMappingIn) -> Any:
+    """Say what a task counts as on every engagement (approved overhead, or work outside the
+    approved scope); owners and leaders."""
+    who = caller(request)
+    who.require(CONFIGURE)
+    if payload.scope_item_id is not None:
+        raise DomainError("A firm-wide mapping names no scope item.", field="scope_item_id")
+    done = time_scope.map_task(
+        who.workspace, engagement=None, task=payload.task, target=payload.target, by=who.user
+    )
+    return _saved(done)
+
+
+@router.delete("/task-mappings/{task_mapping_id}", response={204: None, **ERRORS})
+def remove_task_mapping(request: HttpRequest, task_mapping_id: int) -> Any:
+    """Remove a mapping; the rows it classified are classified again without it."""
+    who = caller(request)
+    mapping = get_for_workspace_or_404(TaskMapping, who.workspace, pk=task_mapping_id)
+    engagement = mapping.engagement
+    if engagement is None:
+        who.require(CONFIGURE)
+    else:
+        who.require(Action.MANAGE_CLIENTS, engagement.client)
+    time_scope.unmap_task(mapping, by=who.user)
+    return Status(204, None)
+
+
+@router.get("/unclassified-tasks", response=_ok(list[TaskHoursOut]))
+def list_unclassified_tasks(request: HttpRequest) -> Any:
+    """Across the workspace: the task names of imported time nobody has classified."""
+    who = caller(request)
+    who.require(Action.VIEW)
+    return selectors.unclassified_tasks(who.workspace)

@@ -337,3 +337,53 @@ class NoticeForm(ClaimedDates, forms.Form):
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["milestone"].queryset = engagement.milestones.all()  # type: ignore[attr-defined]
+
+
+class TaskMappingForm(forms.Form):
+    """What a time tracker's task counts as: on one engagement (one of its scope items, approved
+    overhead, or work outside the approved scope), or firm-wide (the last two only)."""
+
+    wide = ("task", "maps_to")
+
+    task = forms.CharField(
+        label="Task name",
+        max_length=200,
+        required=False,
+        strip=True,
+        help_text="As the time tracker names it; case and spacing do not matter. Leave it blank "
+        "for entries imported without a task.",
+    )
+    maps_to = forms.ChoiceField(label="Counts as")
+    firm_wide = forms.BooleanField(
+        label="For every engagement (firm-wide)",
+        required=False,
+        help_text="For a task the whole firm uses, such as Project Management. An engagement's "
+        "own mapping, or a scope item of the same name, still comes first there.",
+    )
+
+    def __init__(
+        self, *args: Any, engagement: Engagement | None, firm_wide: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.engagement = engagement
+        choices: list[Any] = [
+            ("", "Choose what it counts as"),
+            ("overhead", "Approved overhead (project management, internal meetings…)"),
+            ("unapproved", "Outside the approved scope: scope creep"),
+        ]
+        if engagement is not None:
+            items = [(f"s{i.pk}", i.title) for i in engagement.scope_items.all()]
+            if items:
+                choices.insert(1, ("A scope item of this engagement", items))
+        self.fields["maps_to"].choices = choices  # type: ignore[attr-defined]
+        if engagement is None or not firm_wide:
+            del self.fields["firm_wide"]  # firm-wide only, or not allowed
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        maps_to = data.pop("maps_to", "")
+        data["target"], data["scope_item"] = maps_to, None
+        if maps_to.startswith("s") and self.engagement is not None:
+            data["target"] = "scope_item"
+            data["scope_item"] = self.engagement.scope_items.filter(pk=maps_to[1:]).first()
+        return data

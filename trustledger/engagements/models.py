@@ -9,6 +9,7 @@ date uses only facts recorded by then.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -314,8 +315,23 @@ class ChangeRequest(WorkspaceScoped):
         return self.title
 
 
+class TimeClassification(models.TextChoices):
+    """What an entry's hours count as when the entry is on no scope item and no change request.
+
+    Blank: judged by its scope item or change request, and with neither, work outside the
+    approved scope (scope creep: someone said so when logging it, or mapped its task so).
+    Unclassified: an imported row whose task names no scope item and no mapping says what it is;
+    it counts neither for nor against the firm until someone maps its task.
+    """
+
+    BY_WORK = "", "By its scope item or change request"
+    OVERHEAD = "overhead", "Approved overhead"
+    UNCLASSIFIED = "unclassified", "Unclassified"
+
+
 class TimeEntry(WorkspaceScoped):
-    """Hours worked. Work on no scope item and no approved change request is scope creep."""
+    """Hours worked. Work on scope the client had not approved (no scope item, or a change request
+    not yet approved on the day) is scope creep; imported work nobody classified is not."""
 
     engagement = models.ForeignKey(
         Engagement, on_delete=models.CASCADE, related_name="time_entries"
@@ -335,7 +351,20 @@ class TimeEntry(WorkspaceScoped):
         ChangeRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="time_entries"
     )
     note = models.CharField(max_length=500, blank=True)
+    # The time tracker's task, as an import read it (blank when logged here or left blank there).
+    # Database defaults too: raw bulk writers that name no task still insert valid rows.
+    task = models.CharField(max_length=200, blank=True, default="", db_default="")
+    classification = models.CharField(
+        max_length=12,
+        choices=TimeClassification.choices,
+        blank=True,
+        default=TimeClassification.BY_WORK,
+        db_default=TimeClassification.BY_WORK,
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # When a later mapping changed what the entry counts as: as of an earlier day it was still
+    # unclassified (null: classified when recorded).
+    reclassified_at = models.DateTimeField(null=True, blank=True)
     # Set by importers: the same source row imported twice is recognised, never duplicated.
     import_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 NULL: not imported
 
@@ -345,7 +374,13 @@ class TimeEntry(WorkspaceScoped):
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "import_key"], name="time_entry_import_once"
-            )
+            ),
+            # overhead and unclassified describe work on no scope item and no change request
+            models.CheckConstraint(
+                condition=models.Q(classification="")
+                | models.Q(scope_item__isnull=True, change_request__isnull=True),
+                name="time_entry_classified_only_off_scope",
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "engagement", "date"]),
@@ -389,3 +424,75 @@ class QualityIssue(WorkspaceScoped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TaskTarget(models.TextChoices):
+    SCOPE_ITEM = "scope_item", "A scope item"
+    OVERHEAD = "overhead", "Approved overhead"
+    UNAPPROVED = "unapproved", "Outside the approved scope"
+
+
+def normalise_task(task: str) -> str:
+    """How task names are compared: case and spacing do not matter."""
+    return " ".join(task.split()).casefold()
+
+
+class TaskMapping(WorkspaceScoped):
+    """What a time tracker's task name counts as: on one engagement (a scope item of it,
+    approved overhead, or work outside the approved scope) or, with no engagement, firm-wide
+    (overhead or outside the approved scope: a firm-wide task names no one engagement's scope).
+
+    An engagement's own mapping comes first, then a scope item of the same title, then the
+    firm-wide mapping; a task none of them names is unclassified.
+    """
+
+    engagement = models.ForeignKey(
+        Engagement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="task_mappings",
+    )
+    task = models.CharField(max_length=200, blank=True)
+    task_key = models.CharField(max_length=200, blank=True, editable=False)
+    target = models.CharField(max_length=12, choices=TaskTarget.choices)
+    scope_item = models.ForeignKey(
+        ScopeItem, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task_key", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "task_key"],
+                condition=models.Q(engagement__isnull=False),
+                name="task_mapping_once_per_engagement",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "task_key"],
+                condition=models.Q(engagement__isnull=True),
+                name="task_mapping_once_firm_wide",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(target="scope_item", scope_item__isnull=False)
+                    & models.Q(engagement__isnull=False)
+                )
+                | (~models.Q(target="scope_item") & models.Q(scope_item__isnull=True)),
+                name="task_mapping_scope_item_iff_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task or '(no task)'} → {self.target_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.task_key = normalise_task(self.task)
+        super().save(*args, **kwargs)
+
+    @property
+    def target_label(self) -> str:
+        if self.target == TaskTarget.SCOPE_ITEM and self.scope_item is not None:
+            return self.scope_item.title
+        return str(TaskTarget(self.target).label)

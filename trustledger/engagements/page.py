@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -186,16 +186,34 @@ def status_actions(engagement: Engagement) -> list[StatusAction]:
 
 
 def recent_time(engagement: Engagement, limit: int = 8) -> list[Any]:
-    """The latest time entries, each marked ``covered`` unless it is on unapproved scope."""
-    return list(
+    """The latest time entries, each with its ``standing`` (approved scope, overhead, unapproved
+    scope or unclassified)."""
+    entries = list(
         engagement.time_entries.select_related("scope_item", "change_request").annotate(
-            covered=Case(
-                When(selectors.COVERED, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+            standing=selectors.scope_standing()
         )[:limit]
     )
+    for entry in entries:
+        entry.standing = selectors.Standing(entry.standing)
+    return entries
+
+
+def time_page(engagement: Engagement, *, can_map: bool, can_map_firm_wide: bool) -> dict[str, Any]:
+    """The engagement's time by what it counts as, the task names nobody has classified, and the
+    mappings that apply to it."""
+    hours = selectors.hours_by_standing(engagement)
+    return {
+        "engagement": engagement,
+        "can_map": can_map,
+        "can_map_firm_wide": can_map_firm_wide,
+        "standings": [(s, hours[s]) for s in selectors.Standing],
+        "total_hours": sum(hours.values(), Decimal(0)),
+        "unclassified_hours": hours[selectors.Standing.UNCLASSIFIED],
+        "unclassified": selectors.unclassified_tasks(engagement.workspace, engagement=engagement),
+        "mappings": list(selectors.task_mappings(engagement.workspace, engagement=engagement)),
+        "has_scope": engagement.scope_items.exists(),
+        "time_entries": recent_time(engagement, limit=25),
+    }
 
 
 @dataclass(frozen=True)

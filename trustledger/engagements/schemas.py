@@ -25,8 +25,9 @@ from trustledger.engagements.models import (
     NoticeKind,
     ReviewOutcome,
     Severity,
+    TaskTarget,
 )
-from trustledger.engagements.selectors import COVERED
+from trustledger.engagements.selectors import CREEP, Standing
 
 
 def _not_null(value: Any) -> Any:
@@ -89,6 +90,9 @@ class BudgetOut(Schema):
     hours_remaining: Decimal
     scope_creep_hours: Decimal
     scope_creep_cost: Decimal
+    unclassified_hours: Decimal = Field(
+        description="Imported hours whose task names no scope item: neither creep nor approved."
+    )
     percent_complete: float | None
     cost_variance: float | None
     schedule_variance: float | None
@@ -321,11 +325,16 @@ class TimeEntryOut(Schema):
     scope_item_id: int | None
     change_request_id: int | None
     note: str
+    task: str = Field(description="The time tracker's task, as imported (blank when logged).")
+    standing: Standing = Field(
+        description="What the hours count as: approved scope, approved overhead, unapproved "
+        "scope (scope creep) or unclassified (an imported task nobody has classified)."
+    )
     scope_creep: bool
 
     @staticmethod
     def resolve_scope_creep(obj: Any) -> bool:
-        return bool(obj.is_creep)
+        return bool(obj.standing == Standing.UNAPPROVED)
 
 
 class TimeEntryIn(Schema):
@@ -347,12 +356,17 @@ class TimeEntryFilter(FilterSchema):
     to: Annotated[Date | None, FilterLookup("date__lte")] = None
     person_id: Id | None = None
     scope_creep: bool | None = None
+    standing: Standing | None = None
 
     def filter_scope_creep(self, value: bool | None) -> Q:
-        """True: only work on no scope (as ``selectors.scope_creep_entries``); false: the rest."""
+        """True: only work on scope the client had not approved (as
+        ``selectors.scope_creep_entries``); false: the rest (unclassified included)."""
         if value is None:
             return Q()
-        return ~COVERED if value else COVERED
+        return CREEP if value else ~CREEP
+
+    def filter_standing(self, value: Standing | None) -> Q:
+        return Q() if value is None else Q(standing=value.value)
 
 
 class ChangeRequestOut(Schema):
@@ -446,3 +460,56 @@ class NoticeIn(Schema):
 class NoticeFilter(FilterSchema):
     kind: NoticeKind | None = None
     milestone_id: Id | None = None
+
+
+# Time and scope: what imported tasks count as
+
+
+class TaskMappingOut(Schema):
+    id: int
+    engagement_id: int | None = Field(description="Null: a firm-wide mapping.")
+    task: str
+    target: TaskTarget
+    scope_item_id: int | None
+    counts_as: str
+
+    @staticmethod
+    def resolve_counts_as(obj: Any) -> str:
+        return str(obj.target_label)
+
+
+class TaskMappingSavedOut(TaskMappingOut):
+    applied_to: int = Field(description="Imported entries whose classification changed.")
+
+
+class TaskMappingIn(Schema):
+    """What the task counts as; ``scope_item_id`` with target ``scope_item`` (engagements only).
+    Mapping a task again replaces its mapping."""
+
+    task: Line = Field("", description="As the time tracker names it; blank: no task.")
+    target: TaskTarget
+    scope_item_id: Id | None = None
+
+
+class TaskHoursOut(Schema):
+    task: str
+    entries: int
+    hours: Decimal
+    first: dt.date
+    last: dt.date
+    engagements: int
+
+
+class HoursByStandingOut(Schema):
+    approved: Decimal
+    overhead: Decimal
+    unapproved: Decimal
+    unclassified: Decimal
+
+
+class TimeScopeOut(Schema):
+    """The engagement's hours by what they count as, and its unclassified task names."""
+
+    engagement_id: int
+    hours: HoursByStandingOut
+    unclassified_tasks: list[TaskHoursOut]

@@ -7,8 +7,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from trustledger.core.claims import recorded_on
@@ -20,7 +35,10 @@ from trustledger.engagements.models import (
     EngagementStatus,
     Milestone,
     MilestoneStatus,
+    TaskMapping,
+    TimeClassification,
     TimeEntry,
+    normalise_task,
 )
 from trustledger.scoring import indicators as ind
 from trustledger.scoring.capacity import Booking, PersonLoad, check_capacity
@@ -34,11 +52,68 @@ COST = ExpressionWrapper(
 BILLED = ExpressionWrapper(
     F("hours") * F("bill_rate"), output_field=DecimalField(max_digits=16, decimal_places=4)
 )
-# Covered work: on a scope item, or on a change request approved by the day it was done.
-COVERED = Q(scope_item__isnull=False) | Q(
-    change_request__status=ChangeRequestStatus.APPROVED,
-    change_request__decided_on__lte=F("date"),
+# Covered work: on a scope item the client had approved by the day it was done (the charter's,
+# or one a change request added, from its approval), on a change request approved by that day, or
+# approved overhead.
+_ITEM_OF_THE_CHARTER = Q(scope_item__change_request__isnull=True)
+_ITEM_APPROVED_BY_THEN = Q(
+    scope_item__change_request__status=ChangeRequestStatus.APPROVED,
+    scope_item__change_request__decided_on__lte=F("date"),
 )
+COVERED = (
+    (Q(scope_item__isnull=False) & (_ITEM_OF_THE_CHARTER | _ITEM_APPROVED_BY_THEN))
+    | Q(
+        change_request__status=ChangeRequestStatus.APPROVED,
+        change_request__decided_on__lte=F("date"),
+    )
+    | Q(classification=TimeClassification.OVERHEAD)
+)
+# Imported work whose task nobody has classified: counted neither as covered nor as creep.
+UNCLASSIFIED = Q(classification=TimeClassification.UNCLASSIFIED)
+# Scope creep: work on scope the client had not approved on the day it was done.
+CREEP = ~COVERED & ~UNCLASSIFIED
+
+
+class Standing(StrEnum):
+    """What an entry's hours count as, in words the pages, the API and the index share."""
+
+    APPROVED = "approved"
+    OVERHEAD = "overhead"
+    UNAPPROVED = "unapproved"
+    UNCLASSIFIED = "unclassified"
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self]
+
+
+STANDING_LABELS = {
+    Standing.APPROVED: "Approved scope",
+    Standing.OVERHEAD: "Approved overhead",
+    Standing.UNAPPROVED: "Unapproved scope",
+    Standing.UNCLASSIFIED: "Unclassified",
+}
+
+
+def scope_standing(known_before: dt.datetime | None = None) -> Case:
+    """An entry's standing: approved scope, approved overhead, unapproved scope (creep) or
+    unclassified. As known before ``known_before``: an entry classified again at or after it
+    (a task mapped later) was then still unclassified."""
+    later = (
+        []
+        if known_before is None
+        else [When(reclassified_at__gte=known_before, then=Value(Standing.UNCLASSIFIED.value))]
+    )
+    return Case(
+        *later,
+        When(UNCLASSIFIED, then=Value(Standing.UNCLASSIFIED.value)),
+        When(classification=TimeClassification.OVERHEAD, then=Value(Standing.OVERHEAD.value)),
+        When(COVERED, then=Value(Standing.APPROVED.value)),
+        default=Value(Standing.UNAPPROVED.value),
+        output_field=CharField(),
+    )
+
+
 BOOKING_STATUSES = (EngagementStatus.PROPOSED, EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
 
 
@@ -68,8 +143,8 @@ def list_engagements(
 
 
 def scope_creep_entries(engagement: Engagement) -> QuerySet[TimeEntry]:
-    """Time logged on no scope item and no change request approved before the work."""
-    return engagement.time_entries.exclude(COVERED)
+    """Time logged on scope the client had not approved by the day of the work."""
+    return engagement.time_entries.filter(CREEP)
 
 
 @dataclass(frozen=True)
@@ -79,6 +154,7 @@ class Burn:
     billed: Decimal
     creep_hours: Decimal
     creep_cost: Decimal
+    unclassified_hours: Decimal
 
 
 def burn(engagement: Engagement, as_of: dt.date | None = None) -> Burn:
@@ -91,10 +167,9 @@ def burn(engagement: Engagement, as_of: dt.date | None = None) -> Burn:
             total_hours=Coalesce(Sum("hours"), ZERO),
             total_cost=Coalesce(Sum(COST), ZERO, output_field=DecimalField()),
             total_billed=Coalesce(Sum(BILLED), ZERO, output_field=DecimalField()),
-            total_creep_hours=Coalesce(Sum("hours", filter=~COVERED), ZERO),
-            total_creep_cost=Coalesce(
-                Sum(COST, filter=~COVERED), ZERO, output_field=DecimalField()
-            ),
+            total_creep_hours=Coalesce(Sum("hours", filter=CREEP), ZERO),
+            total_creep_cost=Coalesce(Sum(COST, filter=CREEP), ZERO, output_field=DecimalField()),
+            total_unclassified_hours=Coalesce(Sum("hours", filter=UNCLASSIFIED), ZERO),
         )
     )
     return Burn(**{k.removeprefix("total_"): Decimal(v) for k, v in totals.items()})
@@ -169,3 +244,77 @@ def with_burned(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     the same query as the engagements."""
     billed = Sum(F("time_entries__hours") * F("time_entries__bill_rate"))
     return engagements.annotate(burned=Coalesce(billed, ZERO, output_field=DecimalField()))
+
+
+# --- time and scope: what imported tasks count as --------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskHours:
+    """Unclassified time under one task name (spellings that differ only in case merged)."""
+
+    task: str
+    entries: int
+    hours: Decimal
+    first: dt.date
+    last: dt.date
+    engagements: int
+
+
+def hours_by_standing(engagement: Engagement) -> dict[Standing, Decimal]:
+    """The engagement's hours on approved scope, overhead, unapproved scope and unclassified."""
+    rows = (
+        engagement.time_entries.annotate(standing=scope_standing())
+        .order_by()
+        .values("standing")
+        .annotate(total=Sum("hours"))
+    )
+    totals = dict.fromkeys(Standing, ZERO)
+    for row in rows:
+        totals[Standing(row["standing"])] = Decimal(row["total"])
+    return totals
+
+
+def unclassified_tasks(
+    workspace: Workspace, *, engagement: Engagement | None = None
+) -> list[TaskHours]:
+    """The task names of unclassified time (of one engagement, or of the whole workspace), the
+    most hours first."""
+    entries = TimeEntry.objects.for_workspace(workspace).filter(UNCLASSIFIED)
+    if engagement is not None:
+        entries = entries.filter(engagement=engagement)
+    rows = (
+        entries.order_by()
+        .values("task", "engagement_id")
+        .annotate(entries=Count("id"), hours=Sum("hours"), first=Min("date"), last=Max("date"))
+    )
+    merged: dict[str, TaskHours] = {}
+    engagements: dict[str, set[int]] = {}
+    for row in rows:
+        key = normalise_task(row["task"])
+        engagements.setdefault(key, set()).add(row["engagement_id"])
+        seen = merged.get(key)
+        merged[key] = TaskHours(
+            task=seen.task if seen else row["task"],
+            entries=row["entries"] + (seen.entries if seen else 0),
+            hours=Decimal(row["hours"]) + (seen.hours if seen else ZERO),
+            first=min(row["first"], seen.first) if seen else row["first"],
+            last=max(row["last"], seen.last) if seen else row["last"],
+            engagements=len(engagements[key]),
+        )
+    return sorted(merged.values(), key=lambda t: (-t.hours, normalise_task(t.task)))
+
+
+def task_mappings(
+    workspace: Workspace, *, engagement: Engagement | None = None
+) -> QuerySet[TaskMapping]:
+    """The firm-wide mappings, and the engagement's own when one is given (its own first)."""
+    scope = Q(engagement__isnull=True)
+    if engagement is not None:
+        scope |= Q(engagement=engagement)
+    return (
+        TaskMapping.objects.for_workspace(workspace)
+        .filter(scope)
+        .select_related("scope_item", "engagement")
+        .order_by(F("engagement").asc(nulls_last=True), "task_key", "id")
+    )

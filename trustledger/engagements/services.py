@@ -39,6 +39,7 @@ from trustledger.engagements.models import (
     SuccessCriterion,
     TimeEntry,
 )
+from trustledger.engagements.time_scope import reclassify_after_new_scope_item
 from trustledger.workspaces.models import Membership, User
 from trustledger.workspaces.permissions import Action, can
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
@@ -220,6 +221,7 @@ def add_scope_item(
         workspace=engagement.workspace, engagement=engagement, title=title, description=description
     )
     _audit(engagement.workspace, by, "scope_item.added", item)
+    reclassify_after_new_scope_item(item)
     return item
 
 
@@ -487,13 +489,14 @@ def decide_change_request(
             },
         )
         engagement.save(update_fields=["budget_hours", "budget_amount", "end_date"])
-        ScopeItem.objects.create(
+        item = ScopeItem.objects.create(
             workspace=engagement.workspace,
             engagement=engagement,
             title=cr.title,
             description=cr.description,
             change_request=cr,
         )
+        reclassify_after_new_scope_item(item)
     _audit(cr.workspace, by, f"change_request.{cr.status}", cr, changes)
     return cr
 

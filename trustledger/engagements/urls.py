@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trustledger.engagements import views
+from trustledger.engagements import time_views, views
 
 app_name = "engagements"
 E = "<int:engagement_id>/"
@@ -36,6 +36,16 @@ urlpatterns = [
         name="deliverable_review",
     ),
     path(E + "time/new/", views.time_create, name="time_create"),
+    # time and scope: what imported tasks count as
+    path(E + "time/", time_views.engagement_time, name="time"),
+    path(E + "time/map/", time_views.map_engagement_task, name="map_task"),
+    path("tasks/", time_views.firm_tasks, name="tasks"),
+    path("tasks/map/", time_views.map_firm_task, name="map_firm_task"),
+    path(
+        "task-mappings/<int:task_mapping_id>/remove/",
+        time_views.remove_task_mapping,
+        name="remove_task_mapping",
+    ),
     path(E + "notices/new/", views.notice_create, name="notice_create"),
     path(E + "quality-issues/new/", views.quality_issue_create, name="quality_issue_create"),
     path(

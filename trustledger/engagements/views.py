@@ -118,8 +118,7 @@ def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _back(request: HttpRequest, engagement: Engagement, anchor: str) -> HttpResponse:
-    url = reverse("engagements:detail", args=[engagement.pk])
+def _back(request: HttpRequest, url: str, anchor: str) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponseLocation(url)
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -127,35 +126,39 @@ def _back(request: HttpRequest, engagement: Engagement, anchor: str) -> HttpResp
 
 def _form_page(
     request: HttpRequest,
-    engagement: Engagement,
+    engagement: Engagement | None,
     form: django_forms.BaseForm,
     save: Callable[[dict[str, Any]], object],
     *,
     title: str,
-    success: str,
+    success: str | Callable[[object], str],
     anchor: str,
     submit: str = "Save",
     intro: str = "",
+    back: str = "",
 ) -> HttpResponse:
-    """Validate, call the service, map its refusal to the field, or flash and go back."""
+    """Validate, call the service, map its refusal to the field, or flash and go back (to the
+    engagement page, or to ``back``)."""
+    if not back:
+        assert engagement is not None, "a form of no engagement says where to go back to"
+        back = reverse("engagements:detail", args=[engagement.pk])
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.cleaned_data)
+            done = save(form.cleaned_data)
         except DomainError as error:
             field = error.field
             if field not in form.fields:
                 field = FIELD_ALIASES.get(field or "", field)
             apply_domain_error(form, DomainError(error.message, field=field))
         else:
-            messages.success(request, success)
-            return _back(request, engagement, anchor)
+            messages.success(request, success(done) if callable(success) else success)
+            return _back(request, back, anchor)
     context = {
         "form": form,
         "title": title,
         "engagement": engagement,
         "action": request.get_full_path(),
-        "cancel": reverse("engagements:detail", args=[engagement.pk])
-        + (f"#{anchor}" if anchor else ""),
+        "cancel": back + (f"#{anchor}" if anchor else ""),
         "submit": submit,
         "intro": intro,
     }

@@ -74,8 +74,9 @@ def detractor_answer(answer: NpsAnswer) -> AlertCandidate | None:
 
 
 def unapproved_work(work: ScopeWork) -> AlertCandidate | None:
-    """Fires on hours logged on scope that no approved change request covers."""
-    if work.approved or work.hours == 0:
+    """Fires on hours logged on scope the client had not approved; never on unclassified hours
+    (``approved`` None: an imported task nobody has classified is not known to be creep)."""
+    if work.approved is not False or work.hours == 0:
         return None
     return AlertCandidate(
         "unapproved_scope",

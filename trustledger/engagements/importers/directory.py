@@ -1,4 +1,4 @@
-"""The workspace's engagements, clients, people and scope items as in-memory indexes.
+"""The workspace's engagements, clients, people and task rules as in-memory indexes.
 
 Importers load them once per file and match every row against them, so a million rows cost no
 more queries than ten. Names are compared case-insensitively; a name or code shared by two
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trustledger.engagements.models import Engagement, ScopeItem
+from trustledger.engagements.models import Engagement
+from trustledger.engagements.time_scope import Classified, TaskRules
 from trustledger.workspaces.models import Membership, Workspace
 
 AMBIGUOUS = -1
@@ -27,7 +28,7 @@ def index_ids[K](pairs: list[tuple[K, int]]) -> dict[K, int]:
 
 
 class Directory:
-    """The workspace's engagements, people and scope items, loaded once per file so rows are
+    """The workspace's engagements, people and task rules, loaded once per file so rows are
     matched in memory: a million rows cost no more queries than ten."""
 
     def __init__(self, workspace: Workspace) -> None:
@@ -46,10 +47,7 @@ class Directory:
         )
         self.by_email = index_ids([(e.casefold(), pk) for pk, e, _ in people])
         self.by_person = index_ids([(n.casefold(), pk) for pk, _, n in people if n])
-        scope = ScopeItem.objects.for_workspace(workspace).values_list(
-            "pk", "engagement_id", "title"
-        )
-        self.scope = index_ids([((e, t.casefold()), pk) for pk, e, t in scope])
+        self.rules = TaskRules(workspace.pk)
         self._engagements: dict[tuple[str, str, str], int | str] = {}
         self._people: dict[tuple[str, str], int | None] = {}
 
@@ -84,9 +82,9 @@ class Directory:
             found = self.by_person.get(name.casefold())
         return found if found and found != AMBIGUOUS else None
 
-    def scope_item(self, engagement_id: int, title: str) -> int | None:
-        found = self.scope.get((engagement_id, title.casefold())) if title else None
-        return found if found and found != AMBIGUOUS else None
+    def classify(self, engagement_id: int, task: str) -> Classified:
+        """What a row's task counts as on the engagement (see ``time_scope``)."""
+        return self.rules.classify(engagement_id, task)
 
 
 def _memo[K: tuple[str, ...], V](memo: dict[K, V], key: K, compute: Callable[..., V]) -> V:

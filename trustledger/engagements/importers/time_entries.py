@@ -2,12 +2,15 @@
 
 Rows are matched to engagements by code (Harvest's Project Code = our external id), else by name
 within the client; people by e-mail, else by full name, among the workspace's members (the name
-is kept either way). A task matching one of the engagement's scope items (by title) books the
-hours on it; otherwise the task is kept at the start of the note. A row is identified for
-re-imports by its engagement, date, hours, person, task and note (``trustledger.imports.keys``);
-rates are not part of it, so a re-export after rates were edited adds nothing. Zero-hour rows
-(timers started and stopped at once) are skipped and counted. Notes longer than the 500
-characters a time entry holds are cut, not refused: one long note should not reject a history.
+is kept either way). The row's task is kept, and classified by ``time_scope.TaskRules``: the
+engagement's mapping of the task, a scope item of that title, or the firm-wide mapping; a task
+none of them names is *unclassified* (not scope creep: trackers' tasks are usually firm-wide
+categories such as "Project Management", or blank). A row is identified for re-imports by its
+engagement, date, hours, person, task and note (``trustledger.imports.keys``), never by how it
+was classified; rates are not part of it, so a re-export after rates were edited adds nothing.
+Zero-hour rows (timers started and stopped at once) are skipped and counted. Notes longer than
+the 500 characters a time entry holds are cut, not refused: one long note should not reject a
+history.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class TimeSource:
     kind = ""
     columns: dict[str, tuple[str, ...]] = {}
     required: tuple[str, ...] = ()
-    strict_scope = False  # a task naming no scope item is an error (not just kept in the note)
+    strict_scope = False  # a task that classifies as nothing is an error (not unclassified)
 
     def __init__(self, table: CsvTable, options: ImportOptions) -> None:
         wanted = mapped_columns(self.columns, options.mapping, table.errors)
@@ -223,7 +226,9 @@ class TimeEntryWriter:
         "cost_rate",
         "bill_rate",
         "scope_item_id",
+        "classification",
         "note",
+        "task",
         "recorded_at",
         "import_key",
     )
@@ -238,11 +243,13 @@ class TimeEntryWriter:
             TimeEntry.objects.for_workspace(workspace).filter(import_key__isnull=False).exists()
         )
         self.digests: list[bytes] = []
+        self.former: list[bytes | None] = []
         self.values: list[tuple[Any, ...]] = []
         self.created = self.skipped = 0
 
-    def add(self, content: str, values: tuple[Any, ...]) -> None:
-        self.digests.append(content_digest(content))
+    def add(self, content: Identity, values: tuple[Any, ...]) -> None:
+        self.digests.append(content_digest(content.key))
+        self.former.append(content_digest(content.former) if content.former else None)
         self.values.append(values)
         if len(self.values) >= self.batch_size:
             self.flush()
@@ -251,14 +258,18 @@ class TimeEntryWriter:
         if self.values and not self.errors:
             numbers = self.counter.number(self.digests)
             keys = [import_key(d, n) for d, n in zip(self.digests, numbers, strict=True)]
-            existing = self._existing(keys) if self.may_repeat else set()
+            # A row imported when its task was classified the other way had the other key.
+            former = [
+                import_key(d, n) if d else None for d, n in zip(self.former, numbers, strict=True)
+            ]
+            existing = self._existing(keys + [k for k in former if k]) if self.may_repeat else set()
             ws = self.workspace.pk
             # In key order, the unique index is written page after page, not at random.
             rows = sorted(
                 (
                     (ws, *values, self.recorded_at, key)
-                    for values, key in zip(self.values, keys, strict=True)
-                    if key not in existing
+                    for values, key, old in zip(self.values, keys, former, strict=True)
+                    if key not in existing and old not in existing
                 ),
                 key=itemgetter(-1),
             )
@@ -266,6 +277,7 @@ class TimeEntryWriter:
             self.created += len(rows)
             self.skipped += len(keys) - len(rows)
         self.digests.clear()
+        self.former.clear()
         self.values.clear()
 
     def _existing(self, keys: list[str]) -> set[str]:
@@ -305,9 +317,30 @@ def _import_time(
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What identifies a row for re-imports (``key``), and ``former``: the content it had when
+    imported by earlier versions if that differs. They wrote a task that named no scope item at
+    the start of the note, and the note so written was part of the content; now the content
+    always has the task there, so a row whose task named a scope item had the bare note."""
+
+    key: str
+    former: str | None = None
+
+
+def _identity(row: TimeRow, engagement: int, source: TimeSource, note: str) -> Identity:
+    assert row.date is not None  # checked by the caller
+    person = (row.email or row.person).casefold()
+    head = (source.kind, str(engagement), row.date.isoformat(), str(row.hours), person, row.task)
+    if not row.task:
+        return Identity("\x1f".join((*head, note)))
+    with_task = f"{row.task}: {note}" if note else row.task
+    return Identity("\x1f".join((*head, with_task)), "\x1f".join((*head, note)))
+
+
 def _match(
     row: TimeRow, r: RowReader, directory: Directory, source: TimeSource
-) -> tuple[str, tuple[Any, ...]] | None:
+) -> tuple[Identity, tuple[Any, ...]] | None:
     """The row's identity (for its import key) and its column values, or None if it is bad."""
     _check_amounts(row, r, source)
     if not (row.code or row.project):
@@ -316,18 +349,12 @@ def _match(
     if isinstance(engagement, str):
         r.error(source.c.get("engagement") or source.c["project"], engagement)
         return None
-    scope_item = directory.scope_item(engagement, row.task)
-    if row.task and scope_item is None and source.strict_scope:
+    scope = directory.classify(engagement, row.task)
+    if row.task and scope.unclassified and source.strict_scope:
         r.error(source.c["scope_item"], f"the engagement has no scope item {row.task}.")
     if row.date is None or row.hours is None:
         return None
     note = " ".join(row.note.split())
-    if row.task and scope_item is None:
-        note = f"{row.task}: {note}" if note else row.task
-    person = (row.email or row.person).casefold()
-    content = "\x1f".join(
-        (source.kind, str(engagement), row.date.isoformat(), str(row.hours), person, row.task, note)
-    )
     values = (
         engagement,
         directory.person(row.email, row.person),
@@ -336,10 +363,12 @@ def _match(
         row.hours,
         row.cost_rate,
         row.bill_rate,
-        scope_item,
+        scope.scope_item_id,
+        scope.classification,
         note[:500],
+        " ".join(row.task.split())[:200],
     )
-    return content, values
+    return _identity(row, engagement, source, note), values
 
 
 def _check_amounts(row: TimeRow, r: RowReader, source: TimeSource) -> None:

@@ -1,4 +1,5 @@
-"""Scope control: work on approved scope and change requests decided in time."""
+"""Scope control: work on approved scope (not on unclassified imports) and change requests
+decided in time."""
 
 from __future__ import annotations
 
@@ -6,19 +7,16 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db.models import (
-    Case,
     Min,
     Q,
     Sum,
-    Value,
-    When,
 )
 
 from trustledger.engagements.models import (
     ChangeRequest,
     TimeEntry,
 )
-from trustledger.engagements.selectors import COVERED
+from trustledger.engagements.selectors import Standing, scope_standing
 from trustledger.engagements.trust_inputs._sql import (
     APPROVED,
     WeeksSince,
@@ -29,28 +27,39 @@ from trustledger.scoring import indicators as ind
 if TYPE_CHECKING:
     from trustledger.core.inputs import FactsByClient, Scope
 
+# ScopeWork.approved: True on approved scope or overhead, False on unapproved, None unclassified.
+APPROVED_BY_STANDING: dict[Standing, bool | None] = {
+    Standing.APPROVED: True,
+    Standing.OVERHEAD: True,
+    Standing.UNAPPROVED: False,
+    Standing.UNCLASSIFIED: None,
+}
+
 
 def collect(scope: Scope, facts: FactsByClient) -> None:
-    """Weekly hours on and off approved scope, and change requests approved before their work."""
+    """Weekly hours on approved scope (or overhead), on unapproved scope, and unclassified (an
+    imported task nobody has classified: neither, so the scoring leaves it out), and change
+    requests approved before their work."""
     weekly = (
         _of(TimeEntry, scope, "engagement__client_id")
         .filter(date__range=(scope.window_start, scope.as_of), recorded_at__lt=scope.known_before)
         .annotate(
             week=WeeksSince("date", scope.window_start),
-            covered=Case(When(COVERED, then=Value(True)), default=Value(False)),
+            standing=scope_standing(scope.known_before),
         )
-        .values("engagement__client_id", "week", "covered")
+        .values("engagement__client_id", "week", "standing")
         .annotate(total=Sum("hours"))
     )
     for row in weekly:
         week = scope.window_start + dt.timedelta(weeks=row["week"])
-        what = "approved scope" if row["covered"] else "unapproved scope"
+        standing = Standing(row["standing"])
+        what = " (approved overhead)" if standing == Standing.OVERHEAD else ""
         facts[row["engagement__client_id"]].scope_work.append(
             ind.ScopeWork(
-                f"{row['total']} h on {what}, week of {week:%d %b}",
+                f"Week of {week:%d %b}{what}",
                 week,
                 float(row["total"]),
-                row["covered"],
+                APPROVED_BY_STANDING[standing],
             )
         )
     changes = (

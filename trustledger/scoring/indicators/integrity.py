@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from trustledger.scoring.index import (
+    Evidence,
     IndexSettings,
     IndicatorResult,
 )
@@ -25,12 +26,14 @@ from trustledger.scoring.indicators._events import (
 
 @dataclass(frozen=True, slots=True)
 class ScopeWork:
-    """Hours logged on one day, on approved scope or on scope no approved change covers."""
+    """Hours logged on one day: on approved scope (True), on scope the client had not approved
+    (False), or unclassified (None: imported work whose task names no scope item; nobody has
+    said which it is, so it counts neither for nor against the firm)."""
 
     description: str
     day: date
     hours: float
-    approved: bool
+    approved: bool | None
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.hours) or self.hours < 0:
@@ -55,6 +58,20 @@ def _change_event(cr: ChangeRequest, as_of: date) -> _Event | None:
     return _pass_fail(cr.work_started, in_time, f"{cr.title}: {verdict}")
 
 
+def _unclassified_note(work: Iterable[ScopeWork], as_of: date, window_days: int) -> Evidence | None:
+    """One line saying how much unclassified time the window holds, and that it is not counted:
+    its impact is zero, so the score is still 50 plus the impacts of the evidence."""
+    seen = [w for w in work if w.approved is None and 0 <= (as_of - w.day).days <= window_days]
+    hours = math.fsum(w.hours for w in seen)
+    if not hours:
+        return None
+    text = (
+        f"{hours:g} h unclassified (imported tasks that name no scope item): not counted for or "
+        "against the firm until their tasks are mapped"
+    )
+    return Evidence(max(w.day for w in seen), text, 0.0)
+
+
 def scope_control(
     work: Iterable[ScopeWork],
     changes: Iterable[ChangeRequest],
@@ -62,15 +79,23 @@ def scope_control(
     as_of: date,
     settings: IndexSettings,
 ) -> IndicatorResult:
-    """Share of hours on approved scope, and share of changes approved before their work; the
-    two parts weigh the same when both have data."""
+    """Share of classified hours on approved scope, and share of changes approved before their
+    work; the two parts weigh the same when both have data. Unclassified hours are left out of
+    the score and named in one zero-impact line of evidence."""
+    work = list(work)
     hours = []
     for w in work:
+        if w.approved is None:
+            continue
         text = f"{w.description}: {w.hours:g} h on {'' if w.approved else 'un'}approved scope"
         hours.append(_pass_fail(w.day, w.approved, text, weight=w.hours))
     parts = [_weigh(hours, as_of, settings)]
     parts.append(_weigh((_change_event(cr, as_of) for cr in changes), as_of, settings))
-    return _result("scope_control", _balanced(parts))
+    result = _result("scope_control", _balanced(parts))
+    note = _unclassified_note(work, as_of, settings.window_days)
+    if note is None:
+        return result
+    return IndicatorResult(result.key, result.score, (*result.evidence, note))
 
 
 @dataclass(frozen=True, slots=True)
