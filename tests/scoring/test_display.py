@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from trustledger.scoring.display import (
     apportion,
     display_index,
+    format_number,
     format_percent,
     format_ratio,
     format_signed,
@@ -79,6 +80,9 @@ def test_percent_and_ratio_formats():
     assert format_percent(Decimal("0.095")) == "10%"
     assert shown_percent(0.0949) == 9 and shown_percent(0.095) == 10
     assert [format_ratio(v) for v in (0.995, 1, None)] == ["1.00", "1.00", "—"]
+    assert [format_number(v) for v in (13.5, 0.4, -0.4, None)] == ["14", "0", "0", "—"]
+    assert format_number(-12499.5, grouped=True) == "-12,500"  # exports stay numbers
+    assert format_percent(0.64249, 1) == "64.2%" and format_percent(0.64250, 1) == "64.3%"
 
 
 def test_a_number_that_is_not_finite_is_refused():
@@ -93,9 +97,7 @@ def test_largest_remainders_go_to_the_parts_closest_to_the_next_point():
 
 
 @given(parts, st.sampled_from([math.floor, math.ceil]))
-def test_the_rounded_parts_add_up_exactly_to_the_total_and_each_stays_within_a_point(
-    exact, pick
-):
+def test_the_rounded_parts_add_up_exactly_to_the_total_and_each_stays_within_a_point(exact, pick):
     total = pick(math.fsum(exact.values()))
     assume(abs(total - math.fsum(exact.values())) < 1 - 1e-9)
     shown = apportion(exact, total=total)

@@ -92,16 +92,21 @@ def shown_percent(ratio: Number) -> int:
     return int(_decimal(_exact(ratio) * 100, 0))
 
 
-def _signed_text(number: Decimal) -> str:
-    text = f"{abs(number)}"
-    return f"{MINUS}{text}" if number < 0 else text
+def _plain(number: Decimal, grouped: bool = False) -> str:
+    """No "-0"; a hyphen-minus, so that exports stay numbers to a spreadsheet."""
+    number = number if number else abs(number)
+    return f"{number:,}" if grouped else f"{number}"
 
 
-def format_percent(ratio: Number | None) -> str:
-    """``0.642`` as ``64%``; an em dash when unknown."""
-    if ratio is None:
-        return DASH
-    return f"{_signed_text(Decimal(shown_percent(ratio)))}%"
+def format_number(value: Number | None, digits: int = 0, *, grouped: bool = False) -> str:
+    """A plain figure (a margin of error, hours, money amounts in a table): ``14``; ``2.5`` with
+    ``digits=1``; ``12,500`` grouped. An em dash when unknown."""
+    return DASH if value is None else _plain(_decimal(value, digits), grouped)
+
+
+def format_percent(ratio: Number | None, digits: int = 0) -> str:
+    """``0.642`` as ``64%`` (``64.2%`` with ``digits=1``); an em dash when unknown."""
+    return DASH if ratio is None else f"{format_number(_exact(ratio) * 100, digits)}%"
 
 
 def format_signed(value: Number | None, digits: int = 0) -> str:
@@ -110,11 +115,11 @@ def format_signed(value: Number | None, digits: int = 0) -> str:
     if value is None:
         return DASH
     number = _decimal(value, digits)
-    if number == 0:
-        return f"{abs(number)}"
-    return f"+{number}" if number > 0 else _signed_text(number)
+    if number > 0:
+        return f"+{number}"
+    return f"{MINUS}{-number}" if number < 0 else _plain(number)
 
 
 def format_ratio(value: Number | None) -> str:
     """CPI and SPI: two decimals; an em dash when unknown."""
-    return DASH if value is None else _signed_text(_decimal(value, 2))
+    return format_number(value, 2)
