@@ -9,13 +9,13 @@ from django.db import IntegrityError, transaction
 
 from trustledger.clients.models import Client
 from trustledger.scoring import alerts as rules
+from trustledger.scoring.evm import overrun_from_cpi
 from trustledger.scoring.facts import ClientFacts
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.models import Workspace
 
 # Event rules look at facts this recent; older ones were alerted on (or not) back then.
 RECENT_DAYS = 14
-OVERRUN_CPI = 1 / 1.10  # CPI at which the estimate at completion is 10% over budget
 
 
 def _event_candidates(facts: ClientFacts, as_of: dt.date) -> Iterable[rules.AlertCandidate | None]:
@@ -34,14 +34,7 @@ def _event_candidates(facts: ClientFacts, as_of: dt.date) -> Iterable[rules.Aler
         if q.sla_due.date() >= since:
             yield rules.inquiry_past_sla(q, now=now)
     for b in facts.active_budgets:
-        if b.cpi <= OVERRUN_CPI:
-            yield rules.AlertCandidate(
-                cause="forecast_overrun",
-                detail=f"{b.engagement}: cost performance {b.cpi:.2f} forecasts an overrun of "
-                f"{1 / b.cpi - 1:.0%}.",
-                suggested_step="Tell the client now, with a recovery plan or a change request.",
-                evidence_date=b.measured_on,
-            )
+        yield rules.forecast_overrun(b.engagement, overrun_from_cpi(b.cpi), on=b.measured_on)
 
 
 def _score_candidates(
