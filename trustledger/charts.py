@@ -18,6 +18,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from trustledger.scoring.display import format_percent
+
 INK, MUTED, GRID, ACCENT, BAD = "#1b2430", "#5b6675", "#dfe3e8", "#2563a8", "#b42318"
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"'
 WIDE, NARROW = 720.0, 400.0
@@ -283,7 +285,7 @@ def burn_chart(
     spent = points[-1].amount if points else 0.0
     title = f"Budget burn: {format_money(spent, currency)} of {format_money(budget, currency)}"
     if budget > 0:
-        title += f" burned ({spent / budget:.0%})"
+        title += f" burned ({format_percent(spent / budget)})"
     period = f"{len(points)} weeks from {start:%d %b %Y} to {end:%d %b %Y}"
     forecast = "No forecast yet."
     if eac is not None:

@@ -10,6 +10,8 @@ import time_machine
 
 from trustledger.clients.timeline import client_timeline
 from trustledger.relationships import services, timeline
+from trustledger.relationships.models import HealthCheck
+from trustledger.scoring.health import health_band
 
 NOW = dt.datetime(2026, 3, 14, 12, tzinfo=dt.UTC)
 
@@ -72,3 +74,13 @@ def test_the_client_timeline_gathers_them_in_order(personas):
     # the review, told once with its outcome (relationships), then the check
     assert kinds.index("Health check") > kinds.index("Business review")
     assert kinds.count("Business review") == 1
+
+
+def test_the_badge_and_the_timeline_wear_the_band_of_the_score_as_shown():
+    badges = {"strong": "ok", "fair": "warn", "weak": "bad"}
+    tones = {"strong": "good", "fair": "neutral", "weak": "bad"}
+    for score in (74.5, 74.4, 49.5, 49.4, 90.0):
+        band = health_band(score)
+        assert band is not None
+        assert HealthCheck(score=score).tone == badges[band]
+        assert timeline._tone(score) == tones[band]

@@ -111,7 +111,8 @@ def test_the_narrative_is_drafted_from_the_facts(report):
     assert report.drafted_narrative == text
     assert "we reached 1 milestone (Vendor longlist)" in text
     assert "you accepted 1 deliverable (Longlist report)" in text
-    assert "€25,500 of the €60,000 budget is spent (42%)" in text
+    # 42.5% rounds half up, as on every page (Python's "{:.0%}" said 42%)
+    assert "€25,500 of the €60,000 budget is spent (43%)" in text
     assert "Shortlist and demos is 5 days late" in text
     assert "Final recommendation is forecast 10 days late" in text
     assert (

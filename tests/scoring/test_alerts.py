@@ -45,9 +45,27 @@ def test_a_fall_of_ten_points_within_thirty_days_fires():
     assert "from 73" in alert.detail
 
 
+def test_a_fall_is_judged_and_told_in_the_whole_points_the_page_shows():
+    alert = alerts.index_fall([(ago(30), 80.5), (T, 70.5)])
+
+    # shown as 81 and 71 (half up): a fall of 10, not "from 80 to 70" (ties to even)
+    assert alert is not None
+    assert f"fell 10 points, from 81 on {ago(30)} to 71" in alert.detail
+    assert alerts.index_fall([(ago(30), 79.5), (T, 70.0)]) is not None  # 80 to 70
+
+
+def test_a_forecast_overrun_is_named_as_the_page_shows_it():
+    shown_as_ten = compute_evm(
+        EvmInputs(bac=100, planned_value=50, earned_value=50, actual_cost=54.8)
+    )
+    alert = alerts.forecast_overrun("Audit", shown_as_ten.forecast_overrun, on=T)
+
+    assert alert is not None and "10% over budget" in alert.detail
+
+
 def test_a_slow_or_small_fall_does_not_fire():
     assert alerts.index_fall([(ago(31), 90.0), (T, 70.0)]) is None  # too long ago
-    assert alerts.index_fall([(ago(30), 79.5), (T, 70.0)]) is None  # 9.5 points
+    assert alerts.index_fall([(ago(30), 79.4), (T, 70.0)]) is None  # 79 to 70: 9 points
     assert alerts.index_fall([(ago(30), 80.0), (T, 70.0)]) is not None
     assert alerts.index_fall([]) is None
 
@@ -143,5 +161,7 @@ def test_a_forecast_overrun_of_ten_percent_fires():
     at_ten = compute_evm(EvmInputs(bac=100, planned_value=50, earned_value=50, actual_cost=55))
     at_nine = compute_evm(EvmInputs(bac=100, planned_value=50, earned_value=50, actual_cost=54.5))
 
-    assert alerts.forecast_overrun("Audit", at_ten, on=T).cause == "forecast_overrun"
-    assert alerts.forecast_overrun("Audit", at_nine, on=T) is None
+    assert (
+        alerts.forecast_overrun("Audit", at_ten.forecast_overrun, on=T).cause == "forecast_overrun"
+    )
+    assert alerts.forecast_overrun("Audit", at_nine.forecast_overrun, on=T) is None

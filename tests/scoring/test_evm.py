@@ -7,10 +7,14 @@ from hypothesis import strategies as st
 from trustledger.scoring.evm import (
     EvmInputs,
     PlannedMilestone,
+    budget_verdict,
     burn_rate,
     compute_evm,
     linear_planned_value,
     milestone_planned_value,
+    overrun_from_cpi,
+    performance,
+    schedule_verdict,
 )
 
 
@@ -127,3 +131,55 @@ def test_milestone_plan_counts_the_milestones_due_by_the_date():
     assert milestone_planned_value(plan, date(2025, 1, 30)) == 0
     assert milestone_planned_value(plan, date(2025, 2, 28)) == 50_000
     assert milestone_planned_value(plan, date(2025, 12, 31)) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("overrun", "verdict"),
+    [
+        (None, "no_forecast"),
+        (-0.2, "within_budget"),
+        (0.0049, "within_budget"),  # shown as 0%
+        (0.005, "over_budget"),  # shown as 1%
+        (0.0949, "over_budget"),  # shown as 9%
+        (0.095, "overrun"),  # shown as 10%
+        (0.10, "overrun"),
+        (1 / (10000 / 11000) - 1, "overrun"),  # exactly 10% through a CPI, float noise and all
+        (0.5, "overrun"),
+    ],
+)
+def test_the_budget_verdict_is_read_from_the_overrun_as_shown(overrun, verdict):
+    assert budget_verdict(overrun) == verdict
+
+
+def test_the_overrun_of_a_cpi_is_the_forecast_overrun_of_its_evm():
+    result = compute_evm(
+        EvmInputs(bac=10000, planned_value=5000, earned_value=5000, actual_cost=5500)
+    )
+    assert result.cpi is not None
+    assert overrun_from_cpi(result.cpi) == pytest.approx(result.forecast_overrun)
+    assert budget_verdict(overrun_from_cpi(result.cpi)) == budget_verdict(result.forecast_overrun)
+    assert overrun_from_cpi(0) is None
+
+
+@pytest.mark.parametrize(
+    ("ratio", "verdict"),
+    [
+        (None, "unknown"),
+        (1.2, "on_plan"),
+        (0.995, "on_plan"),  # shown as 1.00
+        (0.994, "behind"),
+        (0.895, "behind"),  # shown as 0.90
+        (0.894, "well_behind"),
+        (0.64, "well_behind"),
+    ],
+)
+def test_cpi_and_spi_verdicts_are_read_from_the_ratio_as_shown(ratio, verdict):
+    assert performance(ratio) == verdict
+
+
+def test_the_schedule_is_never_on_plan_while_a_milestone_is_late():
+    assert schedule_verdict(1.1, milestones_late=0) == "on_plan"
+    assert schedule_verdict(1.1, milestones_late=1) == "behind"
+    assert schedule_verdict(None, milestones_late=1) == "behind"
+    assert schedule_verdict(0.64, milestones_late=0) == "well_behind"
+    assert schedule_verdict(0.64, milestones_late=2) == "well_behind"

@@ -7,6 +7,7 @@ import pytest
 from trustledger.scoring.health import (
     add_months,
     area_scores,
+    health_band,
     health_score,
     month_end,
     to_points,
@@ -88,3 +89,19 @@ def test_months_are_added_to_the_same_day_or_the_end_of_a_short_month():
     assert add_months(dt.date(2025, 11, 15), 3) == dt.date(2026, 2, 15)
     assert add_months(dt.date(2025, 12, 1), 12) == dt.date(2026, 12, 1)
     assert month_end(dt.date(2026, 2, 3)) == dt.date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (None, None),
+        (100, "strong"),
+        (74.5, "strong"),
+        (74.4, "fair"),
+        (49.5, "fair"),
+        (49.4, "weak"),
+    ],
+)
+def test_a_health_score_s_band_is_read_from_the_score_as_shown(score, band):
+    # shown as 75 it is strong, never "75, fair"
+    assert health_band(score) == band

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trustledger.scoring.display import display_index
 from trustledger.scoring.index import (
     INDICATORS,
     PILLARS,
@@ -132,11 +133,20 @@ def test_unknown_repeated_or_out_of_range_results_are_rejected():
 
 @pytest.mark.parametrize(
     ("index", "expected"),
-    [(100, "healthy"), (75, "healthy"), (74.99, "watch"), (50, "watch"), (49.99, "at_risk")],
+    [(100, "healthy"), (75, "healthy"), (74.4, "watch"), (50, "watch"), (49.4, "at_risk")],
 )
 def test_bands(index, expected):
     assert band(index, IndexSettings()) == expected
     assert band(None, IndexSettings()) == "not_enough_data"
+
+
+@pytest.mark.parametrize(
+    ("index", "shown", "expected"),
+    [(74.5, 75, "healthy"), (74.49, 74, "watch"), (49.5, 50, "watch"), (49.49, 49, "at_risk")],
+)
+def test_the_band_is_read_from_the_index_as_shown_so_75_is_never_watch(index, shown, expected):
+    assert display_index(index) == shown
+    assert band(index, IndexSettings()) == expected
 
 
 def test_a_change_in_one_score_is_all_that_indicator_s_contribution():

@@ -118,6 +118,12 @@ def test_quadrant_places_clients_by_trust_and_margin(trust, margin, expected):
     assert quadrant(trust, margin, margin_threshold=30) == expected
 
 
+def test_quadrant_reads_trust_as_the_index_is_shown_like_the_band():
+    # 74.5 shows as 75, in the healthy band: high trust here too
+    assert quadrant(74.5, 40, margin_threshold=30) == "keep_and_grow"
+    assert quadrant(74.4, 40, margin_threshold=30) == "protect"
+
+
 def test_quadrant_needs_a_margin_threshold():
     assert quadrant(80, 40, margin_threshold=None) is None
 

@@ -6,14 +6,15 @@ import pytest
 
 from trustledger.demo import generate_demo_firm
 from trustledger.scoring.backtest import Observation, evaluate, learn_weights
+from trustledger.scoring.index import IndexSettings, band
 from trustledger.trust.backtest import month_ends, run_backtest
 
 
 def obs(month, client, index, lost_on=None, horizon=180):
     end = dt.date(2026, month, 28)
     lost = lost_on is not None and end < lost_on <= end + dt.timedelta(days=horizon)
-    band = "at_risk" if index is not None and index < 50 else "healthy"
-    return Observation(end, client, index, band, {"on_time": index}, lost, lost_on)
+    shown = band(index, IndexSettings())
+    return Observation(end, client, index, shown, {"on_time": index}, lost, lost_on)
 
 
 def test_a_perfect_index_scores_an_auc_of_one_and_reports_lead_time():
@@ -26,6 +27,14 @@ def test_a_perfect_index_scores_an_auc_of_one_and_reports_lead_time():
     assert report.lead_days_median == (lost - dt.date(2026, 1, 28)).days
     healthy = next(b for b in report.by_band if b.band == "healthy")
     assert (healthy.count, healthy.events) == (2, 0)
+
+
+def test_a_lost_client_counts_as_flagged_only_when_its_band_was_at_risk():
+    lost = dt.date(2026, 5, 1)
+    report = evaluate([obs(1, 1, 49.6, lost), obs(2, 1, 49.5, lost), obs(3, 1, 49.4, lost)])
+    # 49.6 and 49.5 show as 50, in the watch band: only March, shown as 49, was at risk
+    assert report.flagged_before_loss == 1
+    assert report.lead_days_median == (lost - dt.date(2026, 3, 28)).days
 
 
 def test_observations_without_an_index_are_left_out_of_the_auc():

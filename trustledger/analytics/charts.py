@@ -24,6 +24,7 @@ from trustledger.charts import (
     _text,
     nice_step,
 )
+from trustledger.scoring.display import format_number, format_percent
 from trustledger.scoring.nps import NpsResult
 from trustledger.scoring.stats import SurvivalPoint
 
@@ -83,15 +84,16 @@ def survival_chart(
         dashing = f' stroke-dasharray="{dash}"' if dash else ""
         body.append(
             f'<path class="km" d="{"".join(path)}" fill="none" stroke="{colour}" '
-            f'stroke-width="2"{dashing}><title>{escape(label)}: {value:.0%} kept after '
-            f"{at / DAYS_PER_MONTH:.0f} months</title></path>"
+            f'stroke-width="2"{dashing}><title>{escape(label)}: {format_percent(value)} kept after '
+            f"{format_number(at / DAYS_PER_MONTH)} months</title></path>"
         )
         swatch = f'<line x2="24" stroke="{colour}" stroke-width="2"{dashing}/>'
-        legend_items.append((swatch, f"{label} ({value:.0%})"))
+        legend_items.append((swatch, f"{label} ({format_percent(value)})"))
     legend, legend_height = _legend(legend_items, bottom + 52, left if not narrow else 8, right)
     body += legend
     desc = "; ".join(
-        f"{label}: {curve[-1].survival:.0%} kept after {curve[-1].time / DAYS_PER_MONTH:.0f} months"
+        f"{label}: {format_percent(curve[-1].survival)} kept after "
+        f"{format_number(curve[-1].time / DAYS_PER_MONTH)} months"
         for label, curve in cohorts
         if curve
     )
@@ -142,11 +144,11 @@ def nps_chart(
         )
         body.append(
             f'<circle cx="{_n(cx)}" cy="{_n(y(result.nps))}" r="4" fill="{ACCENT}">'
-            f"<title>{escape(label)}: NPS {result.nps:.0f} ± {moe:.0f} "
+            f"<title>{escape(label)}: NPS {format_number(result.nps)} ± {format_number(moe)} "
             f"({result.n} answers)</title></circle>"
         )
         line.append(f"{'M' if not line else 'L'}{_n(cx)} {_n(y(result.nps))}")
-        described.append(f"{label}: {result.nps:.0f} ± {moe:.0f}")
+        described.append(f"{label}: {format_number(result.nps)} ± {format_number(moe)}")
     if line:
         body.insert(
             0, f'<path d="{"".join(line)}" fill="none" stroke="{ACCENT}" stroke-width="1.5"/>'

@@ -16,6 +16,7 @@ from django.urls import reverse
 from trustledger.analytics import selectors
 from trustledger.analytics.selectors import ALL, Bucket, Period, Segment
 from trustledger.communications.measures import ResponseStats
+from trustledger.scoring import display
 from trustledger.scoring import portfolio as measures
 from trustledger.scoring.nps import NpsResult
 from trustledger.workspaces.models import Workspace
@@ -173,17 +174,17 @@ class Table:
 
 
 def pct(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{100 * value:.{digits}f}%"
+    return display.format_percent(value, digits)
 
 
 def num(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
+    return display.format_number(value, digits, grouped=True)
 
 
 def _nps_text(result: NpsResult | None) -> str:
     if result is None or result.nps is None or result.margin_of_error is None:
         return "—"
-    return f"{result.nps:.0f} ± {result.margin_of_error:.0f}"
+    return f"{display.format_number(result.nps)} ± {display.format_number(result.margin_of_error)}"
 
 
 def _n(text: str, href: str = "") -> Cell:
@@ -389,7 +390,7 @@ def profit_table(
                 _n(num(row.profit.margin_pct, 1)),
                 _n(pct(row.profit.effort_share)),
                 _n(pct(row.profit.revenue_share)),
-                _n(num(row.trust_index)),
+                _n(display.format_number(display.display_index(row.trust_index))),
                 Cell(measures.QUADRANT_LABELS[row.quadrant] if row.quadrant else "—"),
             ]
             for row in shown

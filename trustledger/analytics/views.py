@@ -23,6 +23,7 @@ from trustledger.communications.models import Channel
 from trustledger.feedback.analysis.themes import THEMES
 from trustledger.pdf import pdf_response
 from trustledger.scoring import portfolio as measures
+from trustledger.scoring.display import display_index
 from trustledger.scoring.repeat import repeat_summary
 from trustledger.web import request_workspace
 from trustledger.workspaces.models import Workspace
@@ -155,7 +156,7 @@ def _profitability_csv(profit: selectors.Profitability, period: Period) -> HttpR
                 "" if p.margin_pct is None else f"{p.margin_pct:.1f}",
                 "" if p.effort_share is None else f"{p.effort_share:.4f}",
                 "" if p.revenue_share is None else f"{p.revenue_share:.4f}",
-                "" if row.trust_index is None else f"{row.trust_index:.0f}",
+                "" if row.trust_index is None else str(display_index(row.trust_index)),
                 row.quadrant or "",
             ]
 

@@ -46,6 +46,7 @@ from trustledger.feedback.responses import (
     follow_up_reason,
     summary_of,
 )
+from trustledger.scoring.nps import category
 
 SURVEY_MONTHS = (3, 9)
 LINK_DAYS = 30
@@ -242,10 +243,11 @@ class _Writer:
             return ""
         problems = history.problems(day)
         facts = self._facts(history, day)
-        if score <= 6:
+        kind = category(score)
+        if kind == "detractor":
             theme = problems.most_common(1)[0][0] if problems else rng.choice(list(COMPLAINTS))
             template = rng.choice(COMPLAINTS[theme])
-        elif score <= 8:
+        elif kind == "passive":
             theme = problems.most_common(1)[0][0] if problems else rng.choice(list(MILD))
             template = rng.choice(MILD[theme] + (NEUTRAL if rng.random() < 0.15 else []))
         else:

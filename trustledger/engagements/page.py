@@ -28,6 +28,14 @@ from trustledger.engagements.models import (
 from trustledger.engagements.services import TRANSITIONS
 from trustledger.scoring import indicators as ind
 from trustledger.scoring.capacity import PersonLoad
+from trustledger.scoring.evm import (
+    BudgetVerdict,
+    EvmResult,
+    Performance,
+    budget_verdict,
+    performance,
+    schedule_verdict,
+)
 
 S = EngagementStatus
 
@@ -50,6 +58,27 @@ class NoticeRow:
     @property
     def recorded_late(self) -> bool:
         return self.counts_from > self.notice.sent_on
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """What the budget and schedule figures mean, by the rules of `scoring.evm`: the page
+    colours and words its figures with these, never with thresholds of its own."""
+
+    budget: BudgetVerdict
+    cost: Performance
+    schedule: Performance
+    milestones_late: int  # open milestones past (or forecast past) their committed date
+
+
+def verdicts(evm: EvmResult | None, rows: list[MilestoneRow]) -> Verdicts:
+    late = sum(1 for r in rows if r.days_late > 0 and not r.item.delivered and not r.item.cancelled)
+    return Verdicts(
+        budget=budget_verdict(evm.forecast_overrun if evm else None),
+        cost=performance(evm.cpi if evm else None),
+        schedule=schedule_verdict(evm.spi if evm else None, milestones_late=late),
+        milestones_late=late,
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +130,7 @@ def engagement_page(
         ),
         "burn": burn,
         "evm": evm,
+        "verdicts": verdicts(evm, milestones),
         "burn_chart": burn_charts(engagement, today, evm.eac if evm else None),
         "time_entries": recent_time(engagement),
         "change_requests": list(engagement.change_requests.select_related("decided_by")),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
 from trustledger.engagements.models import Engagement
+from trustledger.scoring.nps import Category, category
 from trustledger.workspaces.tenancy import WorkspaceScoped
 
 DEFAULT_RECOMMENDATION_QUESTION = (
@@ -265,10 +266,8 @@ class SurveyResponse(WorkspaceScoped):
         return f"{self.score} from {self.respondent or self.client_id}"
 
     @property
-    def category(self) -> str:
-        if self.score >= 9:
-            return "promoter"
-        return "passive" if self.score >= 7 else "detractor"
+    def category(self) -> Category:
+        return category(self.score)
 
 
 class FollowUpReason(models.TextChoices):

@@ -124,7 +124,7 @@ def follow_up_reason(response: SurveyResponse, now: dt.datetime) -> str | None:
     imported = response.source not in (ResponseSource.SURVEY, ResponseSource.MANUAL)
     if imported and response.answered_at < now - dt.timedelta(days=IMPORT_FOLLOW_UP_DAYS):
         return None
-    if response.score <= 6:
+    if response.category == "detractor":
         return FollowUpReason.DETRACTOR
     return FollowUpReason.COMPLAINT if is_complaint(response) else None
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -26,7 +27,15 @@ from trustledger.feedback.models import (
     SurveySettings,
 )
 from trustledger.scoring.indicators import DueItem, NpsAnswer, Remark
-from trustledger.scoring.nps import NpsResult, TrendPoint, compute_nps, nps_by, nps_trend
+from trustledger.scoring.nps import (
+    CATEGORY_SCORES,
+    Category,
+    NpsResult,
+    TrendPoint,
+    compute_nps,
+    nps_by,
+    nps_trend,
+)
 from trustledger.workspaces.models import Workspace
 
 # --- settings and audiences --------------------------------------------------------------------
@@ -210,9 +219,6 @@ class ResponseFilter:
     q: str = ""
 
 
-CATEGORY_SCORES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
-
-
 def list_responses(
     workspace: Workspace, f: ResponseFilter = ResponseFilter()
 ) -> QuerySet[SurveyResponse]:
@@ -228,7 +234,7 @@ def list_responses(
     if f.sentiment:
         qs = qs.filter(sentiment_label=f.sentiment)
     if f.category in CATEGORY_SCORES:
-        qs = qs.filter(score__range=CATEGORY_SCORES[f.category])
+        qs = qs.filter(score__range=CATEGORY_SCORES[cast("Category", f.category)])
     if f.q:
         qs = qs.filter(
             Q(comment__icontains=f.q)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from trustledger.clients.timeline import TimelineEvent, Tone
 from trustledger.core.extensions import timeline_sources
+from trustledger.scoring.nps import Category, category
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from trustledger.feedback.models import FollowUp, SurveyResponse
 
+TONES: dict[Category, Tone] = {"promoter": "good", "passive": "neutral", "detractor": "bad"}
+
 
 @timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
@@ -25,7 +28,7 @@ def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     url = reverse("clients:detail", args=[client.pk]) + "#voice"
     responses = SurveyResponse.objects.for_workspace(workspace).filter(client=client)
     for r in responses.only("score", "comment", "answered_at", "respondent"):
-        tone: Tone = "good" if r.score >= 9 else "bad" if r.score <= 6 else "neutral"
+        tone = TONES[category(r.score)]
         title = f"Scored {r.score}/10" + (f" ({r.respondent})" if r.respondent else "")
         on = timezone.localdate(r.answered_at)
         yield TimelineEvent(on, "Survey", title, r.comment[:200], url, tone)

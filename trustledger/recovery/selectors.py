@@ -28,6 +28,8 @@ from trustledger.recovery.models import (
     WhyChain,
     WhyStep,
 )
+from trustledger.scoring.display import round_half_up
+from trustledger.scoring.nps import CATEGORY_SCORES, nps_from_counts
 from trustledger.trust.models import Alert, TrustSnapshot
 from trustledger.workspaces.models import User, Workspace
 
@@ -65,14 +67,14 @@ def nps_between(client: Client, first: dt.date, last: dt.date) -> Nps:
         .filter(client=client, answered_at__gte=start, answered_at__lt=end)
         .aggregate(
             n=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            detractors=Count("id", filter=Q(score__lte=6)),
+            promoters=Count("id", filter=Q(score__range=CATEGORY_SCORES["promoter"])),
+            detractors=Count("id", filter=Q(score__range=CATEGORY_SCORES["detractor"])),
         )
     )
     n = row["n"] or 0
-    if not n:
-        return Nps(None, 0)
-    return Nps(round(100 * (row["promoters"] - row["detractors"]) / n, 1), n)
+    passives = n - row["promoters"] - row["detractors"]
+    result = nps_from_counts(row["promoters"], passives, row["detractors"])
+    return Nps(None if result.nps is None else round_half_up(result.nps, 1), n)
 
 
 def nps_before(client: Client, opened_on: dt.date) -> Nps:

@@ -13,8 +13,15 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from trustledger.scoring.display import format_number
+from trustledger.scoring.health import FAIR_FROM, STRONG_FROM
+
 INK, MUTED, GRID, LINE = "#1b2430", "#5b6675", "#dfe3e8", "#1f4e79"
-ZONES = (("strong", 75, 100, "#e6f4ec"), ("fair", 50, 75, "#fff4db"), ("weak", 0, 50, "#fdecea"))
+ZONES = (
+    ("strong", STRONG_FROM, 100, "#e6f4ec"),
+    ("fair", FAIR_FROM, STRONG_FROM, "#fff4db"),
+    ("weak", 0, FAIR_FROM, "#fdecea"),
+)
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif"'
 
 
@@ -74,7 +81,7 @@ def health_chart(
     for day, value in scores:
         parts.append(
             f'<circle class="check" cx="{_n(x(day))}" cy="{_n(y(value))}" r="3.5" fill="{LINE}">'
-            f"<title>{day:%d %b %Y}: {value:.0f}</title></circle>"
+            f"<title>{day:%d %b %Y}: {format_number(value)}</title></circle>"
         )
     if scores:
         day, value = scores[-1]
@@ -84,7 +91,7 @@ def health_chart(
         parts.append(
             f'<text class="latest" x="{_n(x(day) + dx)}" y="{_n(label_y)}" text-anchor="{anchor}" '
             f'font-size="12" font-weight="700" fill="{INK}" paint-order="stroke" stroke="#fff" '
-            f'stroke-width="3">{value:.0f}</text>'
+            f'stroke-width="3">{format_number(value)}</text>'
         )
     title = "Relationship health by check"
     desc = (

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from trustledger.clients.models import Client, Tier
 from trustledger.communications.models import Interaction
+from trustledger.scoring.health import health_band
 from trustledger.workspaces.tenancy import WorkspaceScoped
 
 MAX_MONTHS = 36
@@ -77,10 +78,9 @@ class HealthCheck(WorkspaceScoped):
 
     @property
     def tone(self) -> str:
-        """The badge a score wears: strong (75+) ok, fair (50-75) warn, weak bad."""
-        if self.score is None:
-            return ""
-        return "ok" if self.score >= 75 else "warn" if self.score >= 50 else "bad"
+        """The badge a score wears: strong ok, fair warn, weak bad (`health_band`)."""
+        band = health_band(self.score)
+        return "" if band is None else {"strong": "ok", "fair": "warn", "weak": "bad"}[band]
 
 
 class HealthAnswer(WorkspaceScoped):

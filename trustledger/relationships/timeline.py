@@ -23,6 +23,8 @@ from trustledger.relationships.models import (
     ReviewStatus,
 )
 from trustledger.relationships.questions import area_label
+from trustledger.scoring.display import format_number
+from trustledger.scoring.health import health_band
 
 if TYPE_CHECKING:
     from trustledger.clients.models import Client
@@ -30,9 +32,8 @@ if TYPE_CHECKING:
 
 
 def _tone(score: float | None) -> Tone:
-    if score is None:
-        return "neutral"
-    return "good" if score >= 75 else "bad" if score < 50 else "neutral"
+    band = health_band(score)
+    return "good" if band == "strong" else "bad" if band == "weak" else "neutral"
 
 
 @timeline_sources.register
@@ -46,7 +47,7 @@ def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
     )
     low = _lowest_areas(workspace, client)
     for c in checks:
-        score = "not scored" if c.score is None else f"{c.score:.0f} of 100"
+        score = "not scored" if c.score is None else f"{format_number(c.score)} of 100"
         detail = f"Weakest: {area_label(low[c.pk])}." if c.pk in low else ""
         if c.summary:
             detail = (detail + " " + c.summary[:200]).strip()

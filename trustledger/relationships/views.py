@@ -22,6 +22,7 @@ from trustledger.relationships import forms, selectors, services
 from trustledger.relationships.charts import health_chart
 from trustledger.relationships.due import due_items
 from trustledger.relationships.models import BusinessReview, HealthCheck, TierRoutine
+from trustledger.scoring.display import format_number
 from trustledger.scoring.health import month_end
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.models import Role, User
@@ -169,7 +170,8 @@ def health_check_create(request: HttpRequest, client_id: int) -> HttpResponse:
         except DomainError as error:
             apply_domain_error(form, error)
         else:
-            messages.success(request, f"Health check recorded: {check.score or 0:.0f} of 100.")
+            score = format_number(check.score or 0)
+            messages.success(request, f"Health check recorded: {score} of 100.")
             return redirect("relationships:health_check", health_check_id=check.pk)
     return _check_form_page(request, form, client, f"Health check of {client}")
 

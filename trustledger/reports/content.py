@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 
 from trustledger.charts import BurnPoint, TimelineItem, burn_chart, milestone_timeline
 from trustledger.reports.models import StatusReport
+from trustledger.reports.narrative import budget_verdict_of, schedule_of
 
 
 def _date(value: Any) -> dt.date | None:
@@ -66,7 +67,12 @@ class Section:
 
     @property
     def budget(self) -> Mapping[str, Any]:
-        return dict(self.data["budget"])
+        return {**self.data["budget"], "verdict": budget_verdict_of(self.data)}
+
+    @property
+    def schedule(self) -> Mapping[str, Any]:
+        """``spi``, ``milestones_late`` and the ``verdict`` the narrative's sentence also reads."""
+        return schedule_of(self.data)
 
     @property
     def milestones(self) -> list[dict[str, Any]]:

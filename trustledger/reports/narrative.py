@@ -12,8 +12,42 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trustledger.charts import format_money
+from trustledger.scoring.display import format_percent, format_ratio
+from trustledger.scoring.evm import BudgetVerdict, Performance, budget_verdict, schedule_verdict
 
 Section = Mapping[str, Any]
+
+
+# The verdicts, as frozen with the figures (a report drafted before they were stored gets them
+# from the same rules, applied to its frozen figures): the figures and the sentences read these.
+
+
+def budget_verdict_of(section: Section) -> BudgetVerdict:
+    budget = section["budget"]
+    frozen: BudgetVerdict | None = budget.get("verdict")
+    return frozen or budget_verdict(budget["forecast_overrun"])
+
+
+def schedule_of(section: Section) -> dict[str, Any]:
+    """``spi``, ``milestones_late`` and ``verdict`` of the engagement's schedule."""
+    if "schedule" in section:
+        return dict(section["schedule"])
+    late = len(slipping(section))
+    spi = section["budget"].get("spi")
+    return {
+        "spi": spi,
+        "milestones_late": late,
+        "verdict": schedule_verdict(spi, milestones_late=late),
+    }
+
+
+def open_milestones(section: Section) -> list[Mapping[str, Any]]:
+    return [m for m in section["milestones"] if not m["delivered"] and not m["cancelled"]]
+
+
+def slipping(section: Section) -> list[Mapping[str, Any]]:
+    """Open milestones past, or forecast past, their committed date."""
+    return [m for m in open_milestones(section) if m["days_late"] > 0]
 
 
 def day(value: str | None) -> str:
@@ -98,28 +132,37 @@ def budget_sentence(section: Section) -> str:
     spent = (
         f"{format_money(budget['billed'], currency)} of the "
         f"{format_money(budget['budget'], currency)} budget is spent"
-        f" ({budget['burned_share']:.0%})"
+        f" ({format_percent(budget['burned_share'])})"
     )
-    overrun, eac = budget["forecast_overrun"], budget["eac"]
-    if eac is None or overrun is None:
+    verdict, eac = budget_verdict_of(section), budget["eac"]
+    if eac is None or verdict == "no_forecast":
         return f"{spent}; a forecast follows once the first milestone is delivered."
-    if overrun > 0.005:
+    if verdict != "within_budget":
         return (
             f"{spent}. At the current pace we forecast {format_money(eac, currency)} at "
-            f"completion, {overrun:.0%} over budget."
+            f"completion, {format_percent(budget['forecast_overrun'])} over budget."
         )
     return f"{spent}, and we forecast completion within budget ({format_money(eac, currency)})."
 
 
 def schedule_sentence(section: Section) -> str:
-    open_ = [m for m in section["milestones"] if not m["delivered"] and not m["cancelled"]]
-    slipping = [m for m in open_ if m["days_late"] > 0]
-    if not open_:
+    """What the schedule verdict says, in words: never "on track" beside a figure that is not."""
+    late = slipping(section)
+    if not open_milestones(section):
         return "Every milestone is delivered." if section["milestones"] else ""
-    if not slipping:
-        return "Every open milestone is on track for its committed date."
+    if not late:
+        schedule = schedule_of(section)
+        verdict: Performance = schedule["verdict"]
+        if verdict in ("on_plan", "unknown"):
+            return "Every open milestone is on track for its committed date."
+        return (
+            "No open milestone has reached its committed date yet, but the work is "
+            f"{'well ' if verdict == 'well_behind' else ''}behind plan: "
+            f"{format_percent(schedule['spi'])} of the work planned by now is done "
+            f"(SPI {format_ratio(schedule['spi'])})."
+        )
     parts = []
-    for m in slipping:
+    for m in late:
         told = " (as we told you in advance)" if m["announced"] else ""
         state = "is forecast" if m["forecast"] and not _overdue(m) else "is"
         parts.append(f"{m['name']} {state} {plural(m['days_late'], 'day')} late{told}")

@@ -28,9 +28,11 @@ from trustledger.engagements.models import (
 )
 from trustledger.engagements.page import milestone_rows
 from trustledger.reports.models import ReportStatus, StatusReport
+from trustledger.scoring.display import round_half_up
+from trustledger.scoring.evm import budget_verdict, schedule_verdict
 from trustledger.workspaces.models import Workspace
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: budget and schedule verdicts (scoring.evm) frozen with the figures
 UPCOMING_DAYS = 45  # next steps: milestones and commitments due this soon
 CURRENT = (EngagementStatus.ACTIVE, EngagementStatus.ON_HOLD)
 REPORTABLE = (*CURRENT, EngagementStatus.CLOSED)
@@ -133,6 +135,8 @@ def build_snapshot(
 
 def engagement_section(engagement: Engagement, *, since: dt.date, as_of: dt.date) -> dict[str, Any]:
     rows = milestone_rows(engagement, as_of)
+    budget = _budget(engagement, as_of)
+    late = sum(1 for r in rows if r.days_late > 0 and not r.item.delivered and not r.item.cancelled)
     return {
         "id": engagement.pk,
         "name": engagement.name,
@@ -156,7 +160,12 @@ def engagement_section(engagement: Engagement, *, since: dt.date, as_of: dt.date
             }
             for row in rows
         ],
-        "budget": _budget(engagement, as_of),
+        "budget": budget,
+        "schedule": {
+            "spi": budget["spi"],
+            "milestones_late": late,
+            "verdict": schedule_verdict(budget["spi"], milestones_late=late),
+        },
         "change_requests": _change_requests(engagement, since, as_of),
         "quality_issues": _quality_issues(engagement, as_of),
     }
@@ -193,6 +202,7 @@ def _budget(engagement: Engagement, as_of: dt.date) -> dict[str, Any]:
     burn = engagement_selectors.burn(engagement, as_of)
     evm = engagement_selectors.evm(engagement, as_of)
     budget = float(engagement.budget_amount)
+    overrun = _round(evm.forecast_overrun, 4) if evm else None
     return {
         "budget": budget,
         "budget_hours": _money(engagement.budget_hours),
@@ -203,7 +213,8 @@ def _budget(engagement: Engagement, as_of: dt.date) -> dict[str, Any]:
         "spi": _round(evm.spi) if evm else None,
         "eac": _round(evm.eac) if evm else None,
         "vac": _round(evm.vac) if evm else None,
-        "forecast_overrun": _round(evm.forecast_overrun, 4) if evm else None,
+        "forecast_overrun": overrun,
+        "verdict": budget_verdict(overrun),
         "points": [
             [p.week.isoformat(), round(p.amount, 2)] for p in _weekly_burn(engagement, as_of)
         ],
@@ -293,7 +304,9 @@ def _money(value: Decimal | float) -> float:
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
+    """Figures are frozen at the precision they are shown with, by the one rounding rule, and
+    their verdicts are taken on the frozen figure, so a sent report reads the same forever."""
+    return None if value is None else round_half_up(value, digits)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from trustledger.scoring.evm import EvmResult
+from trustledger.scoring.display import display_index, format_percent, shown_change
+from trustledger.scoring.evm import OVERRUN_THRESHOLD, budget_verdict
 from trustledger.scoring.indicators import Inquiry, Milestone, NpsAnswer, ScopeWork
 from trustledger.scoring.nps import category
 
@@ -43,7 +44,8 @@ def index_fall(
     series: Iterable[tuple[date, float]], *, points: float = 10, days: int = 30
 ) -> AlertCandidate | None:
     """Fires when the latest index is `points` or more below its highest value in the `days`
-    before it (the series of (date, index) may be in any order)."""
+    before it (the series of (date, index) may be in any order), both as shown (whole numbers):
+    the fall the alert names is the one a reader can check on the page."""
     ordered = sorted(series)
     if not ordered:
         return None
@@ -51,11 +53,13 @@ def index_fall(
     peak_day, peak = max(
         ((d, v) for d, v in ordered if d >= last_day - timedelta(days=days)), key=lambda p: p[1]
     )
-    if peak - last < points:
+    fall = -(shown_change(last, peak) or 0)
+    if fall < points:
         return None
     return AlertCandidate(
         "index_fall",
-        f"Trust index fell {peak - last:.0f} points, from {peak:.0f} on {peak_day} to {last:.0f}.",
+        f"Trust index fell {fall} points, from {display_index(peak)} on {peak_day} to "
+        f"{display_index(last)}.",
         "Find the events behind the fall in the indicator breakdown and address the largest.",
         last_day,
     )
@@ -141,15 +145,16 @@ def cadence_overdue(
 
 
 def forecast_overrun(
-    engagement: str, result: EvmResult, *, on: date, threshold: float = 0.10
+    engagement: str, overrun: float | None, *, on: date, threshold: float = OVERRUN_THRESHOLD
 ) -> AlertCandidate | None:
-    """Fires when the forecast (EAC = BAC / CPI) exceeds the budget by `threshold` (10%) or more."""
-    # The tolerance lets an overrun of exactly the threshold fire despite float rounding.
-    if result.forecast_overrun is None or result.forecast_overrun < threshold - 1e-9:
+    """Fires when the forecast (EAC = BAC / CPI) exceeds the budget by `threshold` (10%) or more,
+    given the forecast overrun (`EvmResult.forecast_overrun`, or `evm.overrun_from_cpi`): the
+    verdict of `evm.budget_verdict`, which the engagement page and the status report read too."""
+    if budget_verdict(overrun, threshold=threshold) != "overrun":
         return None
     return AlertCandidate(
         "forecast_overrun",
-        f"{engagement} is forecast to end {result.forecast_overrun:.0%} over budget.",
+        f"{engagement} is forecast to end {format_percent(overrun)} over budget.",
         "Tell the client before the overrun happens, with options: less scope or a change request.",
         on,
     )

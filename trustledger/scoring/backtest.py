@@ -64,13 +64,11 @@ class BacktestReport:
     notes: list[str] = field(default_factory=list)
 
 
-def evaluate(
-    observations: Sequence[Observation], *, at_risk_below: float = 50, seed: int = 0
-) -> BacktestReport:
+def evaluate(observations: Sequence[Observation], *, seed: int = 0) -> BacktestReport:
     scored = [o for o in observations if o.index is not None]
     risk = [100 - float(o.index) for o in scored if o.index is not None]
     labels = [int(o.lost_within_horizon) for o in scored]
-    lead = _lead_times(observations, at_risk_below)
+    lead = _lead_times(observations)
     lost_clients = {o.client_id for o in observations if o.lost_on is not None}
     return BacktestReport(
         months=len({o.month_end for o in observations}),
@@ -92,16 +90,12 @@ def evaluate(
     )
 
 
-def _lead_times(observations: Sequence[Observation], at_risk_below: float) -> dict[int, int]:
-    """Days between the first month end below the line and the loss, per lost client."""
+def _lead_times(observations: Sequence[Observation]) -> dict[int, int]:
+    """Days between the first month end in the at-risk band and the loss, per lost client (the
+    band as the index's own rule gave it, so the backtest flags what the pages showed)."""
     first_below: dict[int, Observation] = {}
     for o in sorted(observations, key=lambda o: o.month_end):
-        if (
-            o.lost_on is not None
-            and o.index is not None
-            and o.index < at_risk_below
-            and o.client_id not in first_below
-        ):
+        if o.lost_on is not None and o.band == "at_risk" and o.client_id not in first_below:
             first_below[o.client_id] = o
     return {cid: (o.lost_on - o.month_end).days for cid, o in first_below.items() if o.lost_on}
 

@@ -9,6 +9,20 @@ infinity: e.g. no cost booked yet (AC = 0) means no cost performance yet.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
+
+from trustledger.scoring.display import round_half_up, shown_percent
+
+# The forecast-overrun rule, in one place: an estimate at completion 10% or more over the budget
+# is an overrun. The alert fires, the engagement page shows it in red and the status report names
+# it among the risks, all through `budget_verdict`.
+OVERRUN_THRESHOLD = 0.10
+# CPI and SPI: at 1.00 the work is on plan; below, behind; below 0.90, well behind.
+ON_PLAN_FROM = 1.0
+WELL_BEHIND_BELOW = 0.9
+
+type BudgetVerdict = Literal["no_forecast", "within_budget", "over_budget", "overrun"]
+type Performance = Literal["unknown", "on_plan", "behind", "well_behind"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +132,52 @@ class PlannedMilestone:
 def milestone_planned_value(milestones: Sequence[PlannedMilestone], as_of: date) -> float:
     """PV of a milestone-based plan: the sum of the values of milestones due on or before as_of."""
     return sum((m.value for m in milestones if m.due <= as_of), 0.0)
+
+
+def overrun_from_cpi(cpi: float) -> float | None:
+    """The forecast overrun when the estimate at completion is BAC / CPI: 1 / CPI - 1.
+
+    None when CPI is 0 (nothing earned yet): there is no forecast, as in `compute_evm`.
+    """
+    if cpi < 0:
+        raise ValueError(f"CPI must not be negative, got {cpi}")
+    return None if cpi == 0 else 1 / cpi - 1
+
+
+def budget_verdict(
+    forecast_overrun: float | None, *, threshold: float = OVERRUN_THRESHOLD
+) -> BudgetVerdict:
+    """Where the forecast lands against the budget, judged on the overrun as shown.
+
+    The overrun is shown as a whole percent (half up), and judged on that figure, so that the
+    words always match the number beside them: "0%" is within budget, "1%" to "9%" over budget,
+    and "10%" or more (``>=`` the threshold; from an exact 9.5%) an overrun, which raises the
+    alert and is named among a report's risks.
+    """
+    if forecast_overrun is None:
+        return "no_forecast"
+    shown = shown_percent(forecast_overrun)
+    if shown >= shown_percent(threshold):
+        return "overrun"
+    return "over_budget" if shown > 0 else "within_budget"
+
+
+def performance(ratio: float | None) -> Performance:
+    """A CPI or SPI as shown (two decimals, half up): 1.00 and above on plan, below behind,
+    below 0.90 well behind; unknown without a ratio."""
+    if ratio is None:
+        return "unknown"
+    shown = round_half_up(ratio, 2)
+    if shown >= ON_PLAN_FROM:
+        return "on_plan"
+    return "behind" if shown >= WELL_BEHIND_BELOW else "well_behind"
+
+
+def schedule_verdict(spi: float | None, *, milestones_late: int) -> Performance:
+    """The schedule as a whole: the SPI's verdict, but never on plan while an open milestone is
+    past (or forecast past) its committed date. The status report's figure and its sentence, and
+    the engagement page, all read this one verdict."""
+    verdict = performance(spi)
+    if milestones_late > 0 and verdict in ("unknown", "on_plan"):
+        return "behind"
+    return verdict

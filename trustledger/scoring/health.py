@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from trustledger.scoring.display import round_half_up
+
 MIN_ANSWER, MAX_ANSWER = 1, 5
 PILLARS = ("results", "integrity", "concern")
 SKILLS = (
@@ -34,8 +36,20 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {**dict.fromkeys(PILLARS, 2.0), **dict.fr
 # An area below this (a mean answer under 3.5 of 5) is a weak spot worth a conversation.
 WEAK_BELOW = 62.5
 STEADY_WITHIN = 5.0  # points: a smaller change between two checks is noise, not a trend
+# The bands of an overall score: strong from 75, fair from 50, weak below (badges, timeline, chart)
+STRONG_FROM, FAIR_FROM = 75.0, 50.0
 
 type Direction = Literal["rising", "falling", "steady", "first"]
+type HealthBand = Literal["strong", "fair", "weak"]
+
+
+def health_band(score: float | None) -> HealthBand | None:
+    """strong from `STRONG_FROM`, fair from `FAIR_FROM`, weak below; read from the score as shown
+    (a whole number, half up), so that a check shown at 75 is strong. None when not scored."""
+    if score is None:
+        return None
+    shown = round_half_up(score)
+    return "strong" if shown >= STRONG_FROM else "fair" if shown >= FAIR_FROM else "weak"
 
 
 def validate_answer(value: object) -> int:

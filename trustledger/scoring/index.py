@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from trustledger.scoring.display import display_index
+
 PILLARS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "results": ("on_time", "budget", "quality", "outcomes"),
@@ -132,12 +134,18 @@ class IndexResult:
 
 
 def band(index: float | None, settings: IndexSettings) -> Band:
-    """healthy at or above `healthy_at`, at_risk below `at_risk_below`, watch in between."""
-    if index is None:
+    """healthy at or above `healthy_at`, at_risk below `at_risk_below`, watch in between.
+
+    Read from the index as shown (a whole number, `display.display_index`), so that a client
+    shown at 75 is healthy, never "75, watch", and anyone can check the band against the
+    thresholds on the page.
+    """
+    shown = display_index(index)
+    if shown is None:
         return "not_enough_data"
-    if index >= settings.healthy_at:
+    if shown >= settings.healthy_at:
         return "healthy"
-    if index < settings.at_risk_below:
+    if shown < settings.at_risk_below:
         return "at_risk"
     return "watch"
 

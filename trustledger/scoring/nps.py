@@ -12,8 +12,9 @@ A small sample's NPS swings a lot, so it is never shown without its margin of er
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 type Category = Literal["promoter", "passive", "detractor"]
@@ -26,12 +27,17 @@ def validate_score(score: object) -> int:
     return score
 
 
+# The one definition of the categories: every filter (SQL ranges included), badge, follow-up
+# and alert reads it, through `category` or these inclusive ranges.
+CATEGORY_SCORES: Mapping[Category, tuple[int, int]] = MappingProxyType(
+    {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, 6)}
+)
+
+
 def category(score: int) -> Category:
-    """promoter for 9-10, passive for 7-8, detractor for 0-6."""
+    """promoter for 9-10, passive for 7-8, detractor for 0-6 (`CATEGORY_SCORES`)."""
     validate_score(score)
-    if score >= 9:
-        return "promoter"
-    return "passive" if score >= 7 else "detractor"
+    return next(name for name, (low, high) in CATEGORY_SCORES.items() if low <= score <= high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +55,27 @@ class NpsResult:
 
 def compute_nps(scores: Iterable[int]) -> NpsResult:
     """NPS, its variance and 95% margin of error from 0-10 answers (see the module docstring)."""
-    counts = {"promoter": 0, "passive": 0, "detractor": 0}
+    counts = dict.fromkeys(CATEGORY_SCORES, 0)
     for score in scores:
         counts[category(score)] += 1
-    n = sum(counts.values())
+    return nps_from_counts(counts["promoter"], counts["passive"], counts["detractor"])
+
+
+def nps_from_counts(promoters: int, passives: int, detractors: int) -> NpsResult:
+    """NPS, its variance and margin of error from the number of answers in each category (what
+    a database counts with `CATEGORY_SCORES` ranges)."""
+    n = promoters + passives + detractors
+    if min(promoters, passives, detractors) < 0:
+        raise ValueError("answer counts must not be negative")
     if n == 0:
         return NpsResult(0, 0, 0, 0, None, None, None)
-    p_pro, p_det = counts["promoter"] / n, counts["detractor"] / n
+    p_pro, p_det = promoters / n, detractors / n
     variance = max(0.0, p_pro + p_det - (p_pro - p_det) ** 2) / n
     return NpsResult(
         n=n,
-        promoters=counts["promoter"],
-        passives=counts["passive"],
-        detractors=counts["detractor"],
+        promoters=promoters,
+        passives=passives,
+        detractors=detractors,
         nps=100 * (p_pro - p_det),
         variance=variance,
         margin_of_error=1.96 * math.sqrt(variance) * 100,

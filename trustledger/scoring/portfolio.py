@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from trustledger.scoring.display import display_index
 from trustledger.scoring.stats import median
 
 type Quadrant = Literal["keep_and_grow", "fix_the_economics", "protect", "rethink"]
@@ -159,12 +160,13 @@ def quadrant(
 ) -> Quadrant | None:
     """Where a client sits on trust (x) and margin (y); None when any input is unknown.
 
-    High trust is an index >= `trust_threshold`; high margin is >= `margin_threshold` (the
-    workspace median margin in the dashboard).
+    High trust is an index >= `trust_threshold` as shown (a whole number, as `index.band` reads
+    it); high margin is >= `margin_threshold` (the workspace median margin in the dashboard).
     """
-    if trust_index is None or margin_pct is None or margin_threshold is None:
+    shown = display_index(trust_index)
+    if shown is None or margin_pct is None or margin_threshold is None:
         return None
-    high_trust = trust_index >= trust_threshold
+    high_trust = shown >= trust_threshold
     high_margin = margin_pct >= margin_threshold
     if high_trust:
         return "keep_and_grow" if high_margin else "fix_the_economics"

@@ -28,6 +28,7 @@ from trustledger.clients.models import Client
 from trustledger.communications import selectors as communications
 from trustledger.core.clock import judging_instant, local_now
 from trustledger.scoring import alerts as rules
+from trustledger.scoring.evm import overrun_from_cpi
 from trustledger.scoring.facts import ClientFacts
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.models import Workspace
@@ -35,7 +36,6 @@ from trustledger.workspaces.services import record_audit
 
 # Event rules look at facts this recent; older ones were alerted on (or not) back then.
 RECENT_DAYS = 14
-OVERRUN_CPI = 1 / 1.10  # CPI at which the estimate at completion is 10% over budget
 
 INQUIRY_PAST_SLA = "inquiry_past_sla"
 FORECAST_OVERRUN = "forecast_overrun"
@@ -57,14 +57,7 @@ def _event_candidates(facts: ClientFacts, as_of: dt.date) -> Iterable[rules.Aler
         if a.answered_on >= since:
             yield rules.detractor_answer(a)
     for b in facts.active_budgets:
-        if b.cpi <= OVERRUN_CPI:
-            yield rules.AlertCandidate(
-                cause=FORECAST_OVERRUN,
-                detail=f"{b.engagement}: cost performance {b.cpi:.2f} forecasts an overrun of "
-                f"{1 / b.cpi - 1:.0%}.",
-                suggested_step="Tell the client now, with a recovery plan or a change request.",
-                evidence_date=b.measured_on,
-            )
+        yield rules.forecast_overrun(b.engagement, overrun_from_cpi(b.cpi), on=b.measured_on)
 
 
 def _score_candidates(

@@ -11,6 +11,7 @@ from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.clients.models import Client
 from trustledger.core.extensions import api_routers
+from trustledger.scoring.display import display_index
 from trustledger.trust import selectors, services
 from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.permissions import Action
@@ -20,13 +21,22 @@ router = Router(tags=["trust"])
 api_routers.register(router)
 
 
+INDEX = "The index as every page shows it: a whole number, rounded half up (None: not enough data)."
+EXACT = "The index as stored, to two decimals (what `index` is rounded from)."
+CHANGE = (
+    "The change since the last weekly snapshot at least a week old, as shown: the difference of "
+    "the two shown values."
+)
+
+
 class PortfolioRowOut(Schema):
     client_id: int
     client: str
-    index: float | None
+    index: int | None = Field(description=INDEX)
+    index_exact: float | None = Field(description=EXACT)
     band: str
     confidence: float | None
-    change_since_last_week: float | None
+    change_since_last_week: int | None = Field(description=CHANGE)
     as_of: dt.date | None
 
 
@@ -38,7 +48,8 @@ def portfolio(request: HttpRequest, band: str = "", sort: str = "index") -> Any:
         {
             "client_id": r.client.pk,
             "client": r.client.name,
-            "index": r.current.index if r.current else None,
+            "index": display_index(r.current.index) if r.current else None,
+            "index_exact": r.current.index if r.current else None,
             "band": r.current.band if r.current else "not_enough_data",
             "confidence": r.current.confidence if r.current else None,
             "change_since_last_week": r.change,
@@ -58,14 +69,19 @@ class IndicatorOut(Schema):
     key: str
     score: float | None
     weight: float | None
-    change_since_last_week: float | None
+    change_since_last_week: int | None = Field(
+        description="This indicator's share of the index's change, in whole points: the shares "
+        "of all indicators add up to the index's `change_since_last_week`."
+    )
     evidence: list[EvidenceOut]
 
 
 class ClientTrustOut(Schema):
     client_id: int
     as_of: dt.date
-    index: float | None
+    index: int | None = Field(description=INDEX)
+    index_exact: float | None = Field(description=EXACT)
+    change_since_last_week: int | None = Field(description=CHANGE)
     band: str
     confidence: float
     config_version: int
@@ -84,7 +100,9 @@ def client_trust(request: HttpRequest, client_id: int) -> Any:
     return {
         "client_id": client.pk,
         "as_of": snap.as_of,
-        "index": snap.index,
+        "index": display_index(snap.index),
+        "index_exact": snap.index,
+        "change_since_last_week": trust.change,
         "band": snap.band,
         "confidence": snap.confidence,
         "config_version": snap.config.version,
@@ -105,11 +123,20 @@ def client_trust(request: HttpRequest, client_id: int) -> Any:
 
 class SnapshotOut(Schema):
     as_of: dt.date
-    index: float | None
+    index: int | None = Field(description=INDEX)
+    index_exact: float | None = Field(description=EXACT)
     band: str
     confidence: float
     pillars: dict[str, float | None] = Field(alias="pillar_scores")
     scores: dict[str, float | None]
+
+    @staticmethod
+    def resolve_index(snapshot: TrustSnapshot) -> int | None:
+        return display_index(snapshot.index)
+
+    @staticmethod
+    def resolve_index_exact(snapshot: TrustSnapshot) -> float | None:
+        return snapshot.index
 
 
 @router.get("/clients/{client_id}/trust/history", response={200: list[SnapshotOut], **ERRORS})

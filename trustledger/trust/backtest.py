@@ -64,8 +64,7 @@ def run_backtest(
     workspace: Workspace, *, months: int = 24, today: dt.date | None = None, learn: bool = True
 ) -> BacktestReport:
     obs = observations(workspace, months=months, today=today)
-    config = current_config(workspace)
-    report = evaluate(obs, at_risk_below=config.at_risk_below)
+    report = evaluate(obs)
     learned = learn_weights(obs) if learn else None
     notes = [
         f"Month ends within the last {HORIZON_DAYS} days are left out: their outcome is not "

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from trustledger.scoring.display import display_index
+
 
 def sparkline(values: Sequence[float | None], *, width: int = 96, height: int = 24) -> SafeString:
     """A tiny line of the last weeks' index (gaps where there was not enough data)."""
@@ -78,7 +80,7 @@ def trend_chart(
         parts.append(f'<path d="{path}" fill="none" stroke="#1f4e79" stroke-width="2.5"/>')
         parts += [
             f'<circle cx="{xs[d]:.1f}" cy="{y(v):.1f}" r="3" fill="#1f4e79">'
-            f"<title>{d:%d %b %Y}: {v:.0f}</title></circle>"
+            f"<title>{d:%d %b %Y}: {display_index(v)}</title></circle>"
             for d, v in known
         ]
         for i, (d, _) in enumerate(series):
@@ -87,7 +89,7 @@ def trend_chart(
                     f'<text x="{xs[d]:.1f}" y="{h - 8}" text-anchor="middle"'
                     f' font-size="11" fill="#5b6675">{d:%d %b}</text>'
                 )
-    desc = ", ".join(f"{d:%d %b}: {v:.0f}" for d, v in known[-6:])
+    desc = ", ".join(f"{d:%d %b}: {display_index(v)}" for d, v in known[-6:])
     return mark_safe(
         f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{''.join(parts)}</svg>"

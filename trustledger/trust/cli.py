@@ -11,6 +11,14 @@ import json
 import sys
 from typing import Any
 
+from trustledger.scoring.display import (
+    display_index,
+    format_number,
+    format_percent,
+    kept,
+    round_half_up,
+)
+
 
 def add_commands(sub: Any) -> None:
     score = sub.add_parser(
@@ -21,7 +29,12 @@ def add_commands(sub: Any) -> None:
     )
     score.add_argument("--workspace", help="workspace slug (may be left out when there is one)")
     score.add_argument("--as-of", type=dt.date.fromisoformat, help="date, YYYY-MM-DD (today)")
-    score.add_argument("--json", action="store_true", help="machine-readable output")
+    score.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable output: 'index' as the pages show it (a whole number), "
+        "'index_exact' as stored (two decimals)",
+    )
     score.set_defaults(func=cmd_score)
 
     backtest = sub.add_parser(
@@ -44,7 +57,7 @@ def _reasons(card: Any, n: int = 2) -> list[str]:
     for result in weakest[:n]:
         worst = min(result.evidence, key=lambda e: e.impact, default=None)
         why = f": {worst.description}" if worst is not None and worst.impact < 0 else ""
-        out.append(f"{result.key} {result.score:.0f}{why}")
+        out.append(f"{result.key} {display_index(result.score)}{why}")
     return out
 
 
@@ -63,14 +76,15 @@ def cmd_score(args: argparse.Namespace) -> int:
             {
                 "client_id": cid,
                 "client": names[cid],
-                "index": None if card.index.index is None else round(card.index.index, 1),
+                "index": display_index(card.index.index),
+                "index_exact": None if card.index.index is None else kept(card.index.index),
                 "band": card.index.band,
-                "confidence": round(card.index.confidence, 3),
+                "confidence": round_half_up(card.index.confidence, 4),  # as snapshots keep it
                 "reasons": _reasons(card),
             }
             for cid, card in cards.items()
         ),
-        key=lambda r: (r["index"] is None, r["index"] or 0, r["client"]),
+        key=lambda r: (r["index"] is None, r["index_exact"] or 0, r["client"]),
     )
     if args.json:
         json.dump(
@@ -83,9 +97,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     print(f"Trust index of {workspace.name} as of {as_of:%d %b %Y} ({len(rows)} clients)\n")
     print(f"{'client':32} {'index':>6} {'band':16} {'conf.':>5}  top reasons")
     for r in rows:
-        index = "—" if r["index"] is None else f"{r['index']:.0f}"
+        index = "—" if r["index"] is None else str(r["index"])
         reasons = "; ".join(r["reasons"])
-        print(f"{r['client'][:32]:32} {index:>6} {r['band']:16} {r['confidence']:>5.0%}  {reasons}")
+        confidence = format_percent(r["confidence"])
+        print(f"{r['client'][:32]:32} {index:>6} {r['band']:16} {confidence:>5}  {reasons}")
     return 0
 
 
@@ -107,7 +122,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def format_backtest(name: str, r: Any) -> str:
     def pct(x: float | None) -> str:
-        return "—" if x is None else f"{x:.0%}"
+        return format_percent(x)
 
     def fmt(x: float | None) -> str:
         return "—" if x is None else f"{x:.3f}"
@@ -129,7 +144,7 @@ def format_backtest(name: str, r: Any) -> str:
         ),
         f"Lost clients flagged below the at-risk line before leaving: {r.flagged_before_loss} of "
         f"{r.lost_clients}; median lead time "
-        + ("—" if r.lead_days_median is None else f"{r.lead_days_median:.0f} days"),
+        + ("—" if r.lead_days_median is None else f"{format_number(r.lead_days_median)} days"),
     ]
     if r.learned is not None:
         lw = r.learned

@@ -8,11 +8,21 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 
 from trustledger.core.outbox import tag
-from trustledger.trust.models import Alert, AlertDigest, AlertStatus
+from trustledger.trust.models import Alert, AlertDigest, AlertStatus, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.models import Workspace
+
+
+def _current_trust() -> dict[str, Subquery]:
+    """Each alert's client's current index and band, as its trust page shows them."""
+    current = TrustSnapshot.objects.filter(client=OuterRef("client"), kind=SnapshotKind.CURRENT)
+    return {
+        "trust_index": Subquery(current.values("index")[:1]),
+        "trust_band": Subquery(current.values("band")[:1]),
+    }
 
 
 def send_alert_digests(workspace: Workspace, today: dt.date, *, base_url: str | None = None) -> int:
@@ -32,6 +42,7 @@ def send_alert_digests(workspace: Workspace, today: dt.date, *, base_url: str | 
         .exclude(status=AlertStatus.RESOLVED)
         .filter(owner__isnull=False, owner__is_active=True)
         .select_related("client", "owner")
+        .annotate(**_current_trust())
         .order_by("status", "-created_at")
     )
     for alert in alerts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
+from trustledger.scoring.display import apportion, shown_change
 from trustledger.scoring.index import PILLARS, IndexResult, contributions
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.models import Workspace
@@ -23,7 +24,7 @@ SPARK_WEEKS = 12
 class PortfolioRow:
     client: Client
     current: TrustSnapshot | None
-    change: float | None  # since the last weekly snapshot at least a week old
+    change: int | None  # as shown, since the last weekly snapshot at least a week old
     history: list[float | None]
 
 
@@ -54,9 +55,7 @@ def portfolio(workspace: Workspace, *, band: str = "", sort: str = "index") -> l
         snap = current.get(client.pk)
         history = weekly.get(client.pk, [])
         previous = [i for d, i in history if snap and d <= snap.as_of - dt.timedelta(days=7)]
-        change = None
-        if snap and snap.index is not None and previous and previous[-1] is not None:
-            change = snap.index - previous[-1]
+        change = shown_change(snap.index, previous[-1]) if snap and previous else None
         if band and (snap.band if snap else "not_enough_data") != band:
             continue
         rows.append(PortfolioRow(client, snap, change, [i for _, i in history][-SPARK_WEEKS:]))
@@ -100,12 +99,23 @@ def as_index_result(snapshot: TrustSnapshot) -> IndexResult:
 
 @dataclass(frozen=True)
 class ClientTrust:
+    """A client's index, and its change since ``previous`` as shown: ``change`` is the
+    difference of the shown (whole) values and ``shown_contributions`` split it into whole
+    points per indicator that add up to it exactly; ``contributions`` are the exact parts."""
+
     current: TrustSnapshot | None
     previous: TrustSnapshot | None
     contributions: dict[str, float]
     trend: list[tuple[dt.date, float | None]]
     pillars: list[dict[str, Any]]
     alerts: QuerySet[Alert]
+    change: int | None = None
+    shown_contributions: dict[str, int] = field(default_factory=dict)
+
+    def changes(self) -> list[tuple[str, int]]:
+        """The indicators that moved the shown index, largest first: they add up to ``change``."""
+        moved = [(k, v) for k, v in self.shown_contributions.items() if v]
+        return sorted(moved, key=lambda kv: -abs(kv[1]))
 
 
 def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
@@ -124,6 +134,8 @@ def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
         if current and previous
         else {}
     )
+    change = shown_change(current.index, previous.index) if current and previous else None
+    shown = apportion(explained, total=change) if change is not None and explained else {}
     pillars = []
     if current:
         for name, keys in PILLARS.items():
@@ -137,7 +149,7 @@ def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
                             "score": current.scores.get(k),
                             "weight": current.weights.get(k),
                             "evidence": current.evidence.get(k, []),
-                            "change": explained.get(k),
+                            "change": shown.get(k),
                         }
                         for k in keys
                     ],
@@ -150,6 +162,8 @@ def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
         trend=[(s.as_of, s.index) for s in weekly],
         pillars=pillars,
         alerts=Alert.objects.filter(client=client).exclude(status=AlertStatus.RESOLVED),
+        change=change,
+        shown_contributions=shown,
     )
 
 

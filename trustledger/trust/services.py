@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
+from trustledger.scoring.display import kept, round_half_up
 from trustledger.scoring.facts import ClientFacts, ScoreCard, score_client
 from trustledger.scoring.index import INDICATORS, IndicatorResult
 from trustledger.trust import signals
@@ -115,7 +116,7 @@ def _evidence(indicators: tuple[IndicatorResult, ...]) -> dict[str, list[dict[st
     for result in indicators:
         items = sorted(result.evidence, key=lambda e: (e.date, e.description), reverse=True)
         out[result.key] = [
-            {"date": e.date.isoformat(), "description": e.description, "impact": round(e.impact, 2)}
+            {"date": e.date.isoformat(), "description": e.description, "impact": kept(e.impact)}
             for e in items[:EVIDENCE_PER_INDICATOR]
         ]
     return out
@@ -135,13 +136,11 @@ def _snapshot(
         client_id=client_id,
         as_of=as_of,
         kind=kind,
-        index=None if result.index is None else round(result.index, 2),
-        confidence=round(result.confidence, 4),
+        index=None if result.index is None else kept(result.index),
+        confidence=round_half_up(result.confidence, 4),
         band=result.band,
-        pillar_scores={
-            k: None if v is None else round(v, 2) for k, v in result.pillar_scores.items()
-        },
-        scores={k: None if v is None else round(v, 2) for k, v in result.scores.items()},
+        pillar_scores={k: None if v is None else kept(v) for k, v in result.pillar_scores.items()},
+        scores={k: None if v is None else kept(v) for k, v in result.scores.items()},
         weights=dict(result.weights),
         evidence=_evidence(card.indicators),
         config=config,

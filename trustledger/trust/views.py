@@ -71,7 +71,7 @@ def client_trust(request: HttpRequest, client_id: int) -> HttpResponse:
         "chart": trend_chart(
             trust.trend, healthy_at=config.healthy_at, at_risk_below=config.at_risk_below
         ),
-        "top_changes": sorted(trust.contributions.items(), key=lambda kv: -abs(kv[1]))[:5],
+        "changes": trust.changes(),
     }
     return render(request, "trust/client.html", context)
 

@@ -1,4 +1,6 @@
-"""Template helpers for engagement pages: money in the engagement's currency, ratios, tones."""
+"""Template helpers for engagement pages: money in the engagement's currency, tones.
+
+Percentages, ratios and shares are ``{% load numbers %}`` filters, shared by every page."""
 
 from __future__ import annotations
 
@@ -30,6 +32,23 @@ TONES = {
     "medium": "warn",
     "high": "bad",
     "critical": "bad",
+    # the verdicts of scoring.evm on the budget and the schedule
+    "within_budget": "ok",
+    "over_budget": "warn",
+    "overrun": "bad",
+    "on_plan": "ok",
+    "behind": "warn",
+    "well_behind": "bad",
+}
+VERDICTS = {
+    "no_forecast": "No forecast yet",
+    "within_budget": "Within budget",
+    "over_budget": "Over budget",
+    "overrun": "Forecast overrun",
+    "unknown": "Not measurable yet",
+    "on_plan": "On plan",
+    "behind": "Behind plan",
+    "well_behind": "Well behind plan",
 }
 
 
@@ -48,22 +67,6 @@ def money(amount: Number, currency: str = "EUR") -> str:
 
 
 @register.filter
-def percent(ratio: Number) -> str:
-    """``0.642`` as ``64%``; a dash when unknown."""
-    number = _number(ratio)
-    return "—" if number is None else f"{number:.0%}"
-
-
-@register.filter
-def share(part: Number, whole: Number) -> float | None:
-    """``{{ cost|share:budget|percent }}``: None when the whole is zero or unknown."""
-    numerator, denominator = _number(part), _number(whole)
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
-
-
-@register.filter
 def mul(value: Number, factor: Number) -> Decimal | None:
     """``{{ hours|mul:rate }}``: a product for display."""
     if _number(value) is None or _number(factor) is None:
@@ -72,16 +75,15 @@ def mul(value: Number, factor: Number) -> Decimal | None:
 
 
 @register.filter
-def ratio(value: Number) -> str:
-    """CPI and SPI: two decimals, a dash when unknown."""
-    number = _number(value)
-    return "—" if number is None else f"{number:.2f}"
-
-
-@register.filter
 def tone(status: str) -> str:
     """The badge class of a status: ``<span class="badge badge-{{ s|tone }}">``."""
     return TONES.get(status, "neutral")
+
+
+@register.filter
+def verdict(code: str) -> str:
+    """A verdict of ``scoring.evm`` in words: ``{{ verdicts.schedule|verdict }}``."""
+    return VERDICTS.get(code, code)
 
 
 @register.simple_tag

@@ -6,7 +6,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from trustledger.scoring.nps import NpsResult
+from trustledger.scoring import display
+from trustledger.scoring.display import format_signed
+from trustledger.scoring.nps import NpsResult, category
 
 register = template.Library()
 FEW_ANSWERS = 10
@@ -22,15 +24,6 @@ THEME_LABELS = {
 
 
 @register.filter
-def signed(value: float | None) -> str:
-    """+32, −8, 0 (a real minus sign); an em dash without a value."""
-    if value is None:
-        return "—"
-    rounded = round(value)
-    return f"+{rounded}" if rounded > 0 else ("0" if rounded == 0 else f"−{abs(rounded)}")
-
-
-@register.filter
 def nps(result: NpsResult | None) -> SafeString:
     """“+32 ± 14 (n = 25)”, or “no answers yet”."""
     if result is None or not result.n:
@@ -42,16 +35,11 @@ def nps(result: NpsResult | None) -> SafeString:
     return format_html(
         '<span class="nps">{}</span> <span class="nps-moe" title="95% margin of error">± {}</span>'
         ' <span class="muted small">(n = {}{})</span>',
-        signed(result.nps),
-        round(margin),
+        format_signed(result.nps),
+        display.format_number(margin),
         result.n,
         few,
     )
-
-
-@register.filter
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share:.0%}"
 
 
 @register.filter
@@ -59,8 +47,7 @@ def theme_label(theme: str) -> str:
     return THEME_LABELS.get(theme, theme or "—")
 
 
-@register.filter
-def category(score: int) -> str:
-    if score >= 9:
-        return "promoter"
-    return "passive" if score >= 7 else "detractor"
+@register.filter(name="category")
+def nps_category(score: int) -> str:
+    """``promoter``, ``passive`` or ``detractor``: the one rule of ``scoring.nps``."""
+    return category(score)

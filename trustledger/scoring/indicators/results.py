@@ -7,6 +7,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
+from trustledger.scoring.display import format_ratio
 from trustledger.scoring.index import (
     IndexSettings,
     IndicatorResult,
@@ -104,7 +105,8 @@ def budget(
 ) -> IndicatorResult:
     """CPI of active engagements (pass one measurement each) and closed ones within budget."""
     events = [
-        _Event(a.measured_on, _cpi_score(a.cpi), f"{a.engagement}: CPI {a.cpi:.2f}") for a in active
+        _Event(a.measured_on, _cpi_score(a.cpi), f"{a.engagement}: CPI {format_ratio(a.cpi)}")
+        for a in active
     ]
     for c in closed:
         verdict = "within budget" if c.within_budget else "over budget"

@@ -41,14 +41,6 @@ def cause_label(cause: str) -> str:
     return CAUSES.get(cause, cause.replace("_", " ").capitalize())
 
 
-@register.filter
-def signed(value: float | None) -> str:
-    if value is None:
-        return "—"
-    rounded = round(value, 1) or 0.0  # no "-0.0"
-    return f"{rounded:+.1f}".replace("-", "−")
-
-
 @register.inclusion_tag("trust/partials/_client_panel.html")
 def client_trust_panel(client: Client) -> dict[str, Any]:
     """The client page's "Trust" card: the current index, its band and confidence."""
