@@ -15,6 +15,7 @@ from trustledger.scoring.currency import (
     Rates,
     cross_rates,
     format_day,
+    format_rate,
     is_currency_code,
     month_rate_date,
     rebase,
@@ -119,3 +120,17 @@ def test_currency_codes_are_three_letters_and_days_read_day_month_year():
     assert not is_currency_code("U5D")
     assert not is_currency_code("ÜSD")
     assert format_day(D(2026, 3, 3)) == "3 Mar 2026"
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        ("0.924812725423", "0.924813"),
+        ("161.380000000000", "161.38"),
+        ("0.000058823529", "0.0000588235"),
+        ("1.170000000000", "1.17"),
+        ("17000", "17000"),
+    ],
+)
+def test_a_rate_reads_with_six_significant_digits(rate, text):
+    assert format_rate(Decimal(rate)) == text

@@ -34,6 +34,14 @@ def format_day(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def format_rate(rate: Decimal) -> str:
+    """Six significant digits without trailing zeros: ``0.924813``, ``161.38``, ``0.0000588235``."""
+    if not rate:
+        return "0"
+    text = f"{rate:.{max(0, 5 - rate.adjusted())}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class NoRate(LookupError):
     """No rate of ``currency`` to ``base`` on or before ``on``."""
 
