@@ -8,6 +8,7 @@ segment of it: a tier, an industry, an account manager's clients); the formulas 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -473,19 +474,36 @@ def _time_totals(
     ``fx`` has them). Sums are exact to 4 decimal places, as a sum over the entries (round them
     to 4), and in the base currency: amounts in another are summed per currency and month in
     SQL, then converted at the month's rate (scoring.currency)."""
-    base = workspace.base_currency
     cuts = {name: rollup.slices(p.start, p.end) for name, (p, _) in wanted.items()}
     columns = [(name, m) for name, (_, measures_) in wanted.items() for m in measures_]
-    groups: list[_Group] = []
-    names: dict[int, str] = {}
+    read = _Read(workspace, segment, cuts, columns, by_client)
+    groups = read.rolled() + read.raw()
+    fx = _rates_for(workspace, groups, fx)
+    by_key, missing = _convert(groups, columns, fx, workspace.base_currency)
+    return _Totals(by_key, read.names, missing, fx)
 
-    months = frozenset().union(*(c.months for c in cuts.values()))
-    if months:
-        foreign = ~Q(currency=base)
-        fields = ("client_id", "client__name") if by_client else ("month",)
+
+@dataclass
+class _Read:
+    """The two reads of ``_time_totals``: each gives its groups and notes the clients' names."""
+
+    workspace: Workspace
+    segment: Segment
+    cuts: dict[str, rollup.Slices]
+    columns: list[Column]
+    by_client: bool
+    names: dict[int, str] = dataclasses.field(default_factory=dict)
+
+    def rolled(self) -> list[_Group]:
+        """Whole months from the roll-up, grouped by currency and month when not the base."""
+        months = frozenset().union(*(c.months for c in self.cuts.values()))
+        if not months:
+            return []
+        foreign = ~Q(currency=self.workspace.base_currency)
+        fields = ("client_id", "client__name") if self.by_client else ("month",)
         rolled = (
-            TimeMonth.objects.for_workspace(workspace)
-            .filter(segment.q("client__"), rollup.in_months(months))
+            TimeMonth.objects.for_workspace(self.workspace)
+            .filter(self.segment.q("client__"), rollup.in_months(months))
             .annotate(
                 fx_currency=_if_foreign(foreign, F("currency"), CharField()),
                 fx_month=_if_foreign(foreign, F("month"), DateField()),
@@ -493,38 +511,43 @@ def _time_totals(
             .values(*fields, "fx_currency", "fx_month")
             .annotate(
                 **{
-                    f"{n}_{m}": _sum(_ROLLED[m], rollup.in_months(cuts[n].months))
-                    for n, m in columns
+                    f"{n}_{m}": _sum(_ROLLED[m], rollup.in_months(self.cuts[n].months))
+                    for n, m in self.columns
                 }
             )
             .order_by()
         )
-        n = len(fields)
+        n, groups = len(fields), []
         for row in _plain_rows(rolled):
-            if by_client:
-                names[row[0]] = row[1]
+            if self.by_client:
+                self.names[row[0]] = row[1]
+            key = row[0] if self.by_client else _as_date(row[0])
             month = _as_date(row[n + 1]) if row[n + 1] else None
-            groups.append(
-                (row[0] if by_client else _as_date(row[0]), row[n] or "", month, row[n + 2 :])
-            )
-    raw = [days for c in cuts.values() for days in c.raw]
-    if raw:
-        foreign = ~Q(engagement__currency=base)
+            groups.append((key, row[n] or "", month, row[n + 2 :]))
+        return groups
+
+    def raw(self) -> list[_Group]:
+        """The edge days from the time entries (signed: added or subtracted), likewise."""
+        raw = [days for c in self.cuts.values() for days in c.raw]
+        if not raw:
+            return []
+        foreign = ~Q(engagement__currency=self.workspace.base_currency)
+        by_client = self.by_client
         fields = ("engagement__client_id", "engagement__client__name") if by_client else ("date",)
         of_month = (
             {"fx_month": _if_foreign(foreign, _month_of(raw), DateField())} if by_client else {}
         )
         signed = {
             f"{n}_{m}": ExpressionWrapper(
-                _sum(_RAW[m], rollup.on_days(cuts[n].add))
-                - _sum(_RAW[m], rollup.on_days(cuts[n].subtract)),
+                _sum(_RAW[m], rollup.on_days(self.cuts[n].add))
+                - _sum(_RAW[m], rollup.on_days(self.cuts[n].subtract)),
                 output_field=MONEY,
             )
-            for n, m in columns
+            for n, m in self.columns
         }
         entries = (
-            TimeEntry.objects.for_workspace(workspace)
-            .filter(segment.q("engagement__client__"), rollup.on_days(raw))
+            TimeEntry.objects.for_workspace(self.workspace)
+            .filter(self.segment.q("engagement__client__"), rollup.on_days(raw))
             .annotate(
                 fx_currency=_if_foreign(foreign, F("engagement__currency"), CharField()),
                 **of_month,
@@ -533,19 +556,17 @@ def _time_totals(
             .annotate(**signed)
             .order_by()
         )
-        n = len(fields) + 1 + len(of_month)
+        n, groups = len(fields) + 1 + len(of_month), []
         for row in _plain_rows(entries):
             currency = row[len(fields)] or ""
             if by_client:
-                names[row[0]] = row[1]
+                self.names[row[0]] = row[1]
                 key, month = row[0], _as_date(row[n - 1]) if currency else None
             else:
                 key = rollup.month_start(_as_date(row[0]))
                 month = key if currency else None
             groups.append((key, currency, month, row[n:]))
-    fx = _rates_for(workspace, groups, fx)
-    by_key, missing = _convert(groups, columns, fx, base)
-    return _Totals(by_key, names, missing, fx)
+        return groups
 
 
 def _rates_for(workspace: Workspace, groups: list[_Group], fx: Fx | None) -> Fx | None:
