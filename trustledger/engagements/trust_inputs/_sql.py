@@ -79,6 +79,7 @@ def _engagements(scope: Scope) -> list[dict[str, Any]]:
             "closed_on",
             "status",
             "budget_amount",
+            "currency",
         )
     )
 
