@@ -96,6 +96,7 @@ from trustledger.imports.errors import ImportFailed
 from trustledger.imports.registry import importers
 from trustledger.imports.result import ImportOptions
 from trustledger.imports.services import run_import
+from trustledger.money.models import ExchangeRate
 from trustledger.portal import services as portal
 from trustledger.relationships import services as relationships
 from trustledger.relationships.models import (
@@ -113,11 +114,20 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 SURVEYS = Path(__file__).parent / "feedback" / "data"
+MONEY = Path(__file__).parent / "money" / "data"
 DAY = dt.date(2026, 3, 2)  # a past Monday: every service takes it as already happened
 MOMENT = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)  # when the factories' inquiries arrive
 
 # The facts apps: every concrete model of theirs is read by the index or said not to be.
-FACTS_APPS = ("clients", "engagements", "communications", "feedback", "relationships", "imports")
+FACTS_APPS = (
+    "clients",
+    "engagements",
+    "communications",
+    "feedback",
+    "relationships",
+    "imports",
+    "money",
+)
 
 NOT_READ: dict[type[Model], str] = {
     Contact: "who to mail and who decided; the index scores none of it (a name labels an answer)",
@@ -137,6 +147,11 @@ NOT_READ: dict[type[Model], str] = {
     HealthAnswer: "the answers of a health check: the health score, not the trust index",
     BusinessReview: "a held review reaches the index as its business-review Interaction",
     ReviewItem: "a review's agenda, goals and next steps; not scored",
+    ExchangeRate: "converts analytics' sums across engagements when read; the index sums no money",
+}
+# Import kinds whose facts the index does not read (each must recompute nobody, tested below).
+NOT_READ_KINDS: dict[str, str] = {
+    "ecb-rates": "exchange rates (money.ExchangeRate, in NOT_READ)",
 }
 
 
@@ -921,7 +936,7 @@ def test_every_model_the_index_reads_has_a_service_case() -> None:
 
 
 def test_every_registered_import_kind_has_a_case() -> None:
-    registered = {spec.kind for spec in importers()}
+    registered = {spec.kind for spec in importers()} - NOT_READ_KINDS.keys()
     cased = {c.import_kind for c in CASES if c.import_kind}
     assert sorted(registered - cased) == [], "add a case to CASES for each new import kind"
     assert sorted(cased - registered) == [], "a case names an import kind nobody registers"
@@ -1101,6 +1116,19 @@ def test_a_commit_after_a_rolled_back_change_announces_only_what_was_kept(
 
     _, enqueued = enqueued_by(roll_back_then_keep, django_capture_on_commit_callbacks)
     assert enqueued == [[personas.workspace_a.pk, [personas.other_client_a.pk]]]
+
+
+def test_importing_what_the_index_does_not_read_recomputes_nobody(
+    personas: Personas, django_capture_on_commit_callbacks: Capture
+) -> None:
+    files = {"ecb-rates": MONEY / "eurofxref-hist.csv"}
+    assert files.keys() == NOT_READ_KINDS.keys()
+    for kind, path in files.items():
+        _, enqueued = enqueued_by(
+            lambda kind=kind, path=path: run(personas, kind, path, may_override=True),
+            django_capture_on_commit_callbacks,
+        )
+        assert enqueued == [], kind
 
 
 def test_the_table_has_one_case_per_label() -> None:

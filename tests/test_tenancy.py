@@ -58,6 +58,7 @@ OBJECT_PROVIDERS = [
     "tests.relationships.tenancy_objects",
     "tests.reports.tenancy_objects",
     "tests.portal.tenancy_objects",
+    "tests.money.tenancy_objects",
 ]
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 

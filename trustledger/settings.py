@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "trustledger.trust",
     "trustledger.feedback",
     "trustledger.imports",
+    "trustledger.money",
     "trustledger.analytics",
     "trustledger.recovery",
     "trustledger.relationships",

@@ -56,3 +56,19 @@ def test_departures_come_from_simulated_service_not_from_a_label():
     assert lost, "some clients leave"
     assert all(s.quality(s.lost_on) < 0.6 for s in lost)
     assert sum(1 for s in loyal if s.lost_on) <= len(loyal) * 0.05
+
+
+@pytest.mark.django_db
+def test_the_demo_firm_has_rates_for_every_currency_its_engagements_use():
+    from trustledger.analytics import selectors
+    from trustledger.analytics.selectors import Period
+
+    workspace = generate_demo_firm(seed=7, today=TODAY)
+    currencies = set(Engagement.objects.for_workspace(workspace).values_list("currency", flat=True))
+    assert {"EUR", "GBP", "USD"} <= currencies  # a firm that bills in several currencies
+
+    first = TimeEntry.objects.for_workspace(workspace).order_by("date").first()
+    revenue = selectors.client_revenue(workspace, Period(first.date, TODAY))
+
+    assert revenue.currency == "EUR"
+    assert revenue.missing == ()  # every amount converts: no "no rate" note on its pages

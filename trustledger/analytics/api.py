@@ -8,6 +8,7 @@ be owners or leaders (the figures include revenue and margins); an API key acts 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
@@ -37,6 +38,7 @@ from trustledger.api.fields import Storable, text
 from trustledger.communications.measures import ResponseStats
 from trustledger.core.extensions import api_routers
 from trustledger.scoring import portfolio as measures
+from trustledger.scoring.currency import MissingRate
 from trustledger.scoring.nps import NpsResult
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
@@ -49,6 +51,11 @@ RETENTION = (
     "relationship began in it (N), over clients served at its start (S). Logo retention = R / S, "
     "R being the clients served at the start still served at the end. None when S = 0. The "
     "trend gives both for each month or quarter of the period."
+)
+CURRENCY = (
+    " Amounts are in the workspace's base currency (currency): work in another currency is "
+    "converted at its rate on the last day of the month it was logged in; what no rate converts "
+    "is left out and listed in missing_rates."
 )
 REVENUE_RETENTION = (
     "Revenue = sum(hours x bill rate) of time logged, per client. The cohort: clients with "
@@ -149,6 +156,14 @@ def _envelope(definition: str, period: Period, segment: Segment) -> dict[str, An
     }
 
 
+def _money(revenue: selectors.ClientRevenue, missing: Iterable[MissingRate]) -> dict[str, Any]:
+    """The currency of a measure's amounts and what no exchange rate converts."""
+    return {
+        "currency": revenue.currency,
+        "missing_rates": [asdict(m) | {"rate_date": m.rate_date, "text": m.text} for m in missing],
+    }
+
+
 def _stats(s: ResponseStats) -> dict[str, Any]:
     return asdict(s) | {"attainment": s.attainment}
 
@@ -175,47 +190,65 @@ def retention(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
 @router.get("/analytics/revenue-retention", response={200: RevenueRetentionOut, **ERRORS})
 def revenue_retention(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     ws, period, segment, _ = _resolve(request, q)
-    r = selectors.revenue_retention(ws, period, segment)
+    revenue = selectors.client_revenue(ws, period, segment)
+    r = selectors.revenue_retention(ws, period, segment, revenue)
     before = period.previous()
     return (
-        _envelope(REVENUE_RETENTION, period, segment)
+        _envelope(REVENUE_RETENTION + CURRENCY, period, segment)
         | asdict(r)
         | {"previous_period": {"start": before.start, "end": before.end}}
+        | _money(revenue, revenue.missing)
     )
 
 
 @router.get("/analytics/profitability", response={200: ProfitabilityOut, **ERRORS})
 def profitability(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     ws, period, segment, grain = _resolve(request, q)
-    p = selectors.profitability(ws, period, segment)
-    trend = selectors.revenue_trend(ws, period, segment, grain)
+    revenue = selectors.client_revenue(ws, period, segment)
+    p = selectors.profitability(ws, period, segment, revenue)
+    trend = selectors.revenue_trend(ws, period, segment, grain, fx=revenue.fx)
     clients = [
         asdict(row.profit)
         | {"client": row.client, "trust_index": row.trust_index, "quadrant": row.quadrant}
         for row in p.rows
     ]
-    return _envelope(PROFITABILITY, period, segment) | {
-        "median_margin_pct": p.median_margin_pct,
-        "pareto": asdict(p.pareto),
-        "clients": clients,
-        "trend": [
-            asdict(point) | {"bucket": b, "margin_pct": point.margin_pct}
-            for b, point in sorted(trend.items())
-        ],
-    }
+    return (
+        _envelope(PROFITABILITY + CURRENCY, period, segment)
+        | {
+            "median_margin_pct": p.median_margin_pct,
+            "pareto": asdict(p.pareto),
+            "clients": clients,
+            "trend": [
+                asdict(point) | {"bucket": b, "margin_pct": point.margin_pct}
+                for b, point in sorted(trend.items())
+            ],
+        }
+        | _money(revenue, p.missing)
+    )
 
 
 @router.get("/analytics/repeat-business", response={200: RepeatOut, **ERRORS})
 def repeat_business(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     ws, period, segment, _ = _resolve(request, q)
-    r = selectors.repeat_business(ws, period, segment)
-    return _envelope(REPEAT, period, segment) | asdict(r)
+    revenue = selectors.client_revenue(ws, period, segment)
+    r = selectors.repeat_business(ws, period, segment, revenue)
+    return (
+        _envelope(REPEAT + CURRENCY, period, segment)
+        | asdict(r)
+        | _money(revenue, revenue.missing_in(period))
+    )
 
 
 @router.get("/analytics/referrals", response={200: ReferralsOut, **ERRORS})
 def referrals(request: HttpRequest, q: Query[AnalyticsQuery]) -> Any:
     ws, period, segment, _ = _resolve(request, q)
-    return _envelope(REFERRALS, period, segment) | asdict(selectors.referrals(ws, period, segment))
+    revenue = selectors.client_revenue(ws, period, segment)
+    r = selectors.referrals(ws, period, segment, revenue)
+    return (
+        _envelope(REFERRALS + CURRENCY, period, segment)
+        | asdict(r)
+        | _money(revenue, revenue.missing_in(period))
+    )
 
 
 @router.get("/analytics/response-times", response={200: ResponseTimesOut, **ERRORS})

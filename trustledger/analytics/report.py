@@ -18,6 +18,7 @@ from trustledger.analytics.selectors import ALL, Bucket, Period, Segment
 from trustledger.communications.measures import ResponseStats
 from trustledger.scoring import display
 from trustledger.scoring import portfolio as measures
+from trustledger.scoring.currency import MissingRate
 from trustledger.scoring.nps import NpsResult
 from trustledger.workspaces.models import Workspace
 
@@ -110,6 +111,8 @@ class Dashboard:
     themes: list[measures.ThemeBucket]
     cohorts: list[selectors.Cohort]
     trend: list[TrendRow]
+    currency: str  # of every amount: the workspace's base currency
+    missing: tuple[MissingRate, ...]  # amounts no rate converts, left out (said on the page)
 
 
 def build(workspace: Workspace, filters: Filters, *, now: dt.datetime) -> Dashboard:
@@ -121,7 +124,7 @@ def build(workspace: Workspace, filters: Filters, *, now: dt.datetime) -> Dashbo
     success = selectors.success_rates(workspace, period, segment)
     responses = selectors.response_times(workspace, period, segment, grain, now=now)
     retention_trend = selectors.retention_trend(workspace, buckets, segment)
-    revenue_trend = selectors.revenue_trend(workspace, period, segment, grain)
+    revenue_trend = selectors.revenue_trend(workspace, period, segment, grain, fx=revenue.fx)
     nps_trend = selectors.nps_trend(workspace, period, segment, grain)
     referral_trend = selectors.referral_trend(workspace, period, segment, grain)
     success_trend = success.trend(grain)
@@ -151,6 +154,8 @@ def build(workspace: Workspace, filters: Filters, *, now: dt.datetime) -> Dashbo
         themes=selectors.theme_trend(workspace, buckets, period, segment, grain),
         cohorts=selectors.cohort_curves(workspace, period.end, segment, filters.cohort_by),
         trend=trend,
+        currency=revenue.currency,
+        missing=revenue.missing,
     )
 
 
@@ -191,9 +196,10 @@ def _n(text: str, href: str = "") -> Cell:
     return Cell(text, href, num=True)
 
 
-def tables(d: Dashboard, currency: str, *, limit: int | None = None) -> list[Table]:
-    """Every table of the dashboard, in page order (each exports as CSV under its key)."""
-    f = d.filters
+def tables(d: Dashboard, *, limit: int | None = None) -> list[Table]:
+    """Every table of the dashboard, in page order (each exports as CSV under its key); amounts
+    in the base currency, as the column headings say."""
+    f, currency = d.filters, d.currency
     out = [
         Table(
             "trend",
@@ -233,7 +239,7 @@ def tables(d: Dashboard, currency: str, *, limit: int | None = None) -> list[Tab
             ],
             "The first and last buckets may be partial: they are clipped to the period.",
         ),
-        profit_table(d.profit, currency, limit=limit),
+        profit_table(d.profit, limit=limit),
         Table(
             "channels",
             "Response times by channel",
@@ -353,9 +359,7 @@ def tables(d: Dashboard, currency: str, *, limit: int | None = None) -> list[Tab
 PAGE_ROWS = 50
 
 
-def profit_table(
-    profit: selectors.Profitability, currency: str, *, limit: int | None = None
-) -> Table:
+def profit_table(profit: selectors.Profitability, *, limit: int | None = None) -> Table:
     """Client profitability: on the dashboard (the first `limit` clients by hours) and, for a
     month or quarter, in the drill-down (paginated)."""
     shown = profit.rows[:limit] if limit is not None else profit.rows
@@ -365,6 +369,7 @@ def profit_table(
         if len(shown) < len(profit.rows)
         else ""
     )
+    currency = profit.currency
     return Table(
         "profitability",
         "Client profitability",

@@ -32,12 +32,13 @@ DayRange = tuple[dt.date, dt.date]
 
 
 def _monthly_sql(entries: QuerySet[TimeEntry]) -> tuple[str, tuple[Any, ...]]:
-    """SELECT engagement, month and sums; columns in the INSERT's order (fields, then
-    annotations as added)."""
+    """SELECT engagement (its client and currency), month and sums; columns in the INSERT's
+    order (fields, then annotations as added)."""
+    fields = ("workspace_id", "engagement__client_id", "engagement_id", "engagement__currency")
     monthly = (
-        entries.values("workspace_id", "engagement__client_id", "engagement_id")
+        entries.values(*fields)
         .annotate(month=TruncMonth("date"))
-        .values("workspace_id", "engagement__client_id", "engagement_id", "month")
+        .values(*fields, "month")
         .annotate(sum_hours=Sum("hours"), sum_cost=Sum(COST), sum_revenue=Sum(BILLED))
         .order_by()
     )
@@ -52,7 +53,15 @@ def _rebuild(entries: QuerySet[TimeEntry], months: QuerySet[TimeMonth]) -> None:
         table = connection.ops.quote_name(TimeMonth._meta.db_table)
         columns = ", ".join(
             connection.ops.quote_name(c)
-            for c in ("workspace_id", "client_id", "engagement_id", "month", "hours", "cost")
+            for c in (
+                "workspace_id",
+                "client_id",
+                "engagement_id",
+                "currency",
+                "month",
+                "hours",
+                "cost",
+            )
         )
         revenue = connection.ops.quote_name("revenue")
         with connection.cursor() as cursor:

@@ -18,6 +18,23 @@ class MeasureOut(Schema):
     segment: str  # "" for the whole portfolio, else tier:<tier>, industry:<name>, manager:<id>
 
 
+class MissingRateOut(Schema):
+    """Amounts of a currency in a month that no exchange rate converts: left out of the sums."""
+
+    currency: str
+    base: str
+    month: dt.date
+    rate_date: dt.date  # no rate on or before this day
+    billed: float  # in ``currency``
+    cost: float
+    text: str
+
+
+class MoneyOut(MeasureOut):
+    currency: str  # of every amount: the workspace's base currency
+    missing_rates: list[MissingRateOut]
+
+
 class RetentionPoint(Schema):
     bucket: dt.date
     at_start: int
@@ -38,7 +55,7 @@ class RetentionOut(MeasureOut):
     trend: list[RetentionPoint]
 
 
-class RevenueRetentionOut(MeasureOut):
+class RevenueRetentionOut(MoneyOut):
     previous_period: PeriodOut
     cohort: int
     start_revenue: float
@@ -78,14 +95,14 @@ class RevenuePointOut(Schema):
     margin_pct: float | None
 
 
-class ProfitabilityOut(MeasureOut):
+class ProfitabilityOut(MoneyOut):
     median_margin_pct: float | None
     pareto: ParetoOut
     clients: list[ClientProfitOut]
     trend: list[RevenuePointOut]
 
 
-class RepeatOut(MeasureOut):
+class RepeatOut(MoneyOut):
     clients: int
     repeat_clients: int
     repeat_share: float | None
@@ -96,7 +113,7 @@ class RepeatOut(MeasureOut):
     existing_share: float | None
 
 
-class ReferralsOut(MeasureOut):
+class ReferralsOut(MoneyOut):
     given: int
     received: int
     converted: int

@@ -8,6 +8,7 @@ segment of it: a tier, an industry, an account manager's clients); the formulas 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -55,7 +58,9 @@ from trustledger.engagements.models import (
 from trustledger.engagements.selectors import BILLED, COST
 from trustledger.feedback.analysis.themes import THEMES
 from trustledger.feedback.models import SurveyResponse
+from trustledger.money import selectors as money
 from trustledger.scoring import portfolio as measures
+from trustledger.scoring.currency import MissingRate, Rates, month_rate_date
 from trustledger.scoring.nps import NpsResult, compute_nps
 from trustledger.scoring.stats import SurvivalPoint, kaplan_meier, median, p90
 from trustledger.trust.models import SnapshotKind, TrustSnapshot
@@ -354,6 +359,8 @@ class Profitability:
     rows: list[ProfitRow]
     pareto: measures.Pareto
     median_margin_pct: float | None
+    currency: str = "EUR"  # of every amount: the workspace's base
+    missing: tuple[MissingRate, ...] = ()  # amounts of the period no rate converts (left out)
 
     @property
     def effort_heavy(self) -> list[ProfitRow]:
@@ -376,22 +383,49 @@ class Profitability:
 
 
 @dataclass(frozen=True)
+class Fx:
+    """The rates sums were converted with and the dates they serve, so that reads of the same
+    period (the dashboard's per-client and per-month sums) fetch them once."""
+
+    rates: Rates
+    currencies: frozenset[str]
+    first: dt.date
+    last: dt.date
+
+    def covers(self, currencies: set[str], first: dt.date, last: dt.date) -> bool:
+        return currencies <= self.currencies and self.first <= first and last <= self.last
+
+
+@dataclass(frozen=True)
 class ClientRevenue:
-    """Per client, revenue in the period and in the one before it (one query feeds both)."""
+    """Per client, revenue in the period and in the one before it (one query feeds both), in the
+    base currency."""
 
     names: dict[int, str]
     economics: list[measures.ClientEconomics]  # clients with time in the period
     before: dict[int, float]  # revenue in the previous period, by client
+    currency: str = "EUR"
+    missing: tuple[MissingRate, ...] = ()  # of both periods
+    fx: Fx | None = None
 
     @property
     def now(self) -> dict[int, float]:
         return {e.client_id: e.revenue for e in self.economics}
+
+    def missing_in(self, period: Period) -> tuple[MissingRate, ...]:
+        """The amounts left out of the months overlapping ``period``."""
+        return tuple(
+            m for m in self.missing if m.month <= period.end and m.rate_date >= period.start
+        )
 
 
 MEASURES = ("hours", "cost", "billed")
 _ROLLED: dict[str, Any] = {"hours": "hours", "cost": "cost", "billed": "revenue"}
 _RAW: dict[str, Any] = {"hours": F("hours"), "cost": COST, "billed": BILLED}
 Column = tuple[str, str]  # (period name, measure)
+# A group of sums: its key (client id or month), its currency when not the base ("": the base),
+# the month its amounts are dated in (None for the base), the sums in the order of the columns.
+_Group = tuple[Any, str, dt.date | None, tuple[Any, ...]]
 
 
 def _sum(value: Any, where: Q) -> Coalesce:
@@ -403,85 +437,195 @@ def _as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
+def _if_foreign(foreign: Q, value: Any, output_field: Any) -> Case:
+    """``value`` for amounts in another currency than the base, NULL for the base's."""
+    return Case(When(foreign, then=value), default=Value(None), output_field=output_field)
+
+
+def _month_of(ranges: Iterable[rollup.DayRange]) -> Case:
+    """The first day of the month of a raw day, without a date function per row."""
+    months = {rollup.month_start(lo) for lo, _ in ranges}
+    return Case(
+        *[When(date__range=(m, rollup.next_month(m) - rollup.DAY), then=Value(m)) for m in months],
+        output_field=DateField(),
+    )
+
+
+@dataclass
+class _Totals:
+    by_key: dict[Any, dict[Column, float]]
+    names: dict[int, str]
+    missing: tuple[MissingRate, ...]
+    fx: Fx | None
+
+
 def _time_totals(
     workspace: Workspace,
     segment: Segment,
     wanted: dict[str, tuple[Period, tuple[str, ...]]],
     *,
     by_client: bool,
-) -> tuple[dict[Any, dict[Column, float]], dict[int, str]]:
+    fx: Fx | None = None,
+) -> _Totals:
     """Some of hours, cost and billed value of each named period, per client or per month: the
     whole months from the roll-up, the partial edge months from the time entries (see
     analytics.rollup). Two queries, one when every edge is a month boundary; the clients' names
-    too. Sums are exact to 4 decimal places, as a sum over the entries (round them to 4)."""
+    too; a third for the rates when some work is in another currency than the base (none when
+    ``fx`` has them). Sums are exact to 4 decimal places, as a sum over the entries (round them
+    to 4), and in the base currency: amounts in another are summed per currency and month in
+    SQL, then converted at the month's rate (scoring.currency)."""
     cuts = {name: rollup.slices(p.start, p.end) for name, (p, _) in wanted.items()}
     columns = [(name, m) for name, (_, measures_) in wanted.items() for m in measures_]
-    totals: dict[Any, dict[Column, float]] = {}
-    names: dict[int, str] = {}
+    read = _Read(workspace, segment, cuts, columns, by_client)
+    groups = read.rolled() + read.raw()
+    fx = _rates_for(workspace, groups, fx)
+    by_key, missing = _convert(groups, columns, fx, workspace.base_currency)
+    return _Totals(by_key, read.names, missing, fx)
 
-    def add(key: Any, values: tuple[Any, ...]) -> None:
-        per = totals.setdefault(key, {})
-        for column, value in zip(columns, values, strict=True):
-            per[column] = per.get(column, 0.0) + float(value or 0)
 
-    months = frozenset().union(*(c.months for c in cuts.values()))
-    if months:
-        fields = ("client_id", "client__name") if by_client else ("month",)
+@dataclass
+class _Read:
+    """The two reads of ``_time_totals``: each gives its groups and notes the clients' names."""
+
+    workspace: Workspace
+    segment: Segment
+    cuts: dict[str, rollup.Slices]
+    columns: list[Column]
+    by_client: bool
+    names: dict[int, str] = dataclasses.field(default_factory=dict)
+
+    def rolled(self) -> list[_Group]:
+        """Whole months from the roll-up, grouped by currency and month when not the base."""
+        months = frozenset().union(*(c.months for c in self.cuts.values()))
+        if not months:
+            return []
+        foreign = ~Q(currency=self.workspace.base_currency)
+        fields = ("client_id", "client__name") if self.by_client else ("month",)
         rolled = (
-            TimeMonth.objects.for_workspace(workspace)
-            .filter(segment.q("client__"), rollup.in_months(months))
-            .values(*fields)
+            TimeMonth.objects.for_workspace(self.workspace)
+            .filter(self.segment.q("client__"), rollup.in_months(months))
+            .annotate(
+                fx_currency=_if_foreign(foreign, F("currency"), CharField()),
+                fx_month=_if_foreign(foreign, F("month"), DateField()),
+            )
+            .values(*fields, "fx_currency", "fx_month")
             .annotate(
                 **{
-                    f"{n}_{m}": _sum(_ROLLED[m], rollup.in_months(cuts[n].months))
-                    for n, m in columns
+                    f"{n}_{m}": _sum(_ROLLED[m], rollup.in_months(self.cuts[n].months))
+                    for n, m in self.columns
                 }
             )
             .order_by()
         )
+        n, groups = len(fields), []
         for row in _plain_rows(rolled):
-            if by_client:
-                names[row[0]] = row[1]
-            add(row[0] if by_client else _as_date(row[0]), row[len(fields) :])
-    if any(c.raw for c in cuts.values()):
+            if self.by_client:
+                self.names[row[0]] = row[1]
+            key = row[0] if self.by_client else _as_date(row[0])
+            month = _as_date(row[n + 1]) if row[n + 1] else None
+            groups.append((key, row[n] or "", month, row[n + 2 :]))
+        return groups
+
+    def raw(self) -> list[_Group]:
+        """The edge days from the time entries (signed: added or subtracted), likewise."""
+        raw = [days for c in self.cuts.values() for days in c.raw]
+        if not raw:
+            return []
+        foreign = ~Q(engagement__currency=self.workspace.base_currency)
+        by_client = self.by_client
         fields = ("engagement__client_id", "engagement__client__name") if by_client else ("date",)
+        of_month = (
+            {"fx_month": _if_foreign(foreign, _month_of(raw), DateField())} if by_client else {}
+        )
         signed = {
             f"{n}_{m}": ExpressionWrapper(
-                _sum(_RAW[m], rollup.on_days(cuts[n].add))
-                - _sum(_RAW[m], rollup.on_days(cuts[n].subtract)),
+                _sum(_RAW[m], rollup.on_days(self.cuts[n].add))
+                - _sum(_RAW[m], rollup.on_days(self.cuts[n].subtract)),
                 output_field=MONEY,
             )
-            for n, m in columns
+            for n, m in self.columns
         }
         entries = (
-            TimeEntry.objects.for_workspace(workspace)
-            .filter(
-                segment.q("engagement__client__"),
-                rollup.on_days(days for c in cuts.values() for days in c.raw),
+            TimeEntry.objects.for_workspace(self.workspace)
+            .filter(self.segment.q("engagement__client__"), rollup.on_days(raw))
+            .annotate(
+                fx_currency=_if_foreign(foreign, F("engagement__currency"), CharField()),
+                **of_month,
             )
-            .values(*fields)
+            .values(*fields, "fx_currency", *of_month)
             .annotate(**signed)
             .order_by()
         )
+        n, groups = len(fields) + 1 + len(of_month), []
         for row in _plain_rows(entries):
+            currency = row[len(fields)] or ""
             if by_client:
-                names[row[0]] = row[1]
-            key = row[0] if by_client else rollup.month_start(_as_date(row[0]))
-            add(key, row[len(fields) :])
-    return totals, names
+                self.names[row[0]] = row[1]
+                key, month = row[0], _as_date(row[n - 1]) if currency else None
+            else:
+                key = rollup.month_start(_as_date(row[0]))
+                month = key if currency else None
+            groups.append((key, currency, month, row[n:]))
+        return groups
+
+
+def _rates_for(workspace: Workspace, groups: list[_Group], fx: Fx | None) -> Fx | None:
+    """The rates the groups in another currency need: ``fx`` when it has them, else one query."""
+    dated = {(currency, month) for _, currency, month, _ in groups if currency and month}
+    if not dated:
+        return fx
+    currencies = {currency for currency, _ in dated}
+    first = month_rate_date(min(month for _, month in dated))
+    last = month_rate_date(max(month for _, month in dated))
+    if fx is not None and fx.covers(currencies, first, last):
+        return fx
+    rates = money.rates_for(workspace, currencies, first, last)
+    return Fx(rates, frozenset(currencies), first, last)
+
+
+def _convert(
+    groups: list[_Group], columns: list[Column], fx: Fx | None, base: str
+) -> tuple[dict[Any, dict[Column, float]], tuple[MissingRate, ...]]:
+    """Add the groups up per key in the base currency. Amounts in another currency convert at
+    their month's rate; those no rate converts are left out and returned, per currency and
+    month (billed, cost). Hours are no money: they always count."""
+    totals: dict[Any, dict[Column, float]] = {}
+    gaps: dict[tuple[str, dt.date], list[Decimal]] = {}
+    for key, currency, month, values in groups:
+        per = totals.get(key) or totals.setdefault(key, dict.fromkeys(columns, 0.0))
+        rate = None
+        if currency and month and fx is not None:
+            rate = fx.rates.rate(currency, month_rate_date(month))
+        for column, value in zip(columns, values, strict=True):
+            if currency and column[1] != "hours" and month:
+                amount = Decimal(str(value or 0))
+                if rate is None:
+                    gap = gaps.setdefault((currency, month), [ZERO, ZERO])
+                    gap[column[1] == "cost"] += amount
+                    continue
+                value = amount * rate
+            per[column] += float(value or 0)
+    missing = tuple(
+        MissingRate(currency, base, month, round(billed, 2), round(cost, 2))
+        for (currency, month), (billed, cost) in sorted(
+            gaps.items(), key=lambda g: (g[0][1], g[0][0])
+        )
+        if billed or cost
+    )
+    return totals, missing
 
 
 def client_revenue(workspace: Workspace, period: Period, segment: Segment = ALL) -> ClientRevenue:
     """Hours, cost and billed value per client in the period, and billed in the previous one,
-    from the monthly roll-up (two queries)."""
-    totals, names = _time_totals(
+    from the monthly roll-up (two queries, three with work in another currency)."""
+    totals = _time_totals(
         workspace,
         segment,
         {"now": (period, MEASURES), "before": (period.previous(), ("billed",))},
         by_client=True,
     )
     economics, previous = [], {}
-    for client_id, per in totals.items():
+    for client_id, per in totals.by_key.items():
         hours = round(per[("now", "hours")], 4)
         previous[client_id] = round(per[("before", "billed")], 4)
         if hours:  # every time entry has hours: a client with none had no time in the period
@@ -493,7 +637,9 @@ def client_revenue(workspace: Workspace, period: Period, segment: Segment = ALL)
                     revenue=round(per[("now", "billed")], 4),
                 )
             )
-    return ClientRevenue(names, economics, previous)
+    return ClientRevenue(
+        totals.names, economics, previous, workspace.base_currency, totals.missing, totals.fx
+    )
 
 
 def profitability(
@@ -525,7 +671,13 @@ def profitability(
         )
         for p in profits
     ]
-    return Profitability(rows, measures.pareto(revenue.economics), threshold)
+    return Profitability(
+        rows,
+        measures.pareto(revenue.economics),
+        threshold,
+        revenue.currency,
+        revenue.missing_in(period),
+    )
 
 
 def revenue_retention(
@@ -551,12 +703,19 @@ class RevenuePoint:
 
 
 def revenue_trend(
-    workspace: Workspace, period: Period, segment: Segment, grain: measures.Grain
+    workspace: Workspace,
+    period: Period,
+    segment: Segment,
+    grain: measures.Grain,
+    *,
+    fx: Fx | None = None,
 ) -> dict[dt.date, RevenuePoint]:
-    """Hours, revenue and cost per month or quarter of the period (two queries, roll-up)."""
-    totals, _ = _time_totals(workspace, segment, {"p": (period, MEASURES)}, by_client=False)
+    """Hours, revenue and cost per month or quarter of the period in the base currency (two
+    queries, roll-up; a third for rates unless ``fx``, e.g. the client revenue's, has them).
+    What no rate converts is left out as in ``client_revenue``, whose ``missing`` says so."""
+    totals = _time_totals(workspace, segment, {"p": (period, MEASURES)}, by_client=False, fx=fx)
     buckets: dict[dt.date, list[float]] = {}
-    for month, per in totals.items():
+    for month, per in totals.by_key.items():
         bucket = buckets.setdefault(measures.bucket_start(month, grain), [0.0, 0.0, 0.0])
         for i, measure in enumerate(MEASURES):
             bucket[i] += per[("p", measure)]
@@ -1136,15 +1295,3 @@ def theme_trend(
     return measures.theme_shares(
         ((_day(b), theme, n) for b, theme, n in rows), THEMES, [b.start for b in buckets]
     )
-
-
-def workspace_currency(workspace: Workspace) -> str:
-    """The currency most of the firm's engagements are in (amounts are not converted)."""
-    row = (
-        Engagement.objects.for_workspace(workspace)
-        .values("currency")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "currency")
-        .first()
-    )
-    return str(row["currency"]) if row else "EUR"

@@ -42,6 +42,7 @@ CSV_HEADER = [
     "revenue_share",
     "trust_index",
     "quadrant",
+    "currency",  # of revenue, cost and margin: the workspace's base currency
 ]
 
 
@@ -74,7 +75,6 @@ def _filters(request: HttpRequest) -> Filters:
 
 def _context(request: HttpRequest, workspace: Workspace, filters: Filters) -> dict[str, Any]:
     d = report.build(workspace, filters, now=timezone.now())
-    currency = selectors.workspace_currency(workspace)
     quadrants: dict[str, tuple[str, list[selectors.ProfitRow]]] = {
         key: (label, []) for key, label in measures.QUADRANT_LABELS.items()
     }
@@ -87,13 +87,14 @@ def _context(request: HttpRequest, workspace: Workspace, filters: Filters) -> di
         "d": d,
         "f": filters,
         "period": filters.period,
-        "currency": currency,
+        "currency": d.currency,
+        "missing_rates": [m.text for m in d.missing],
         "retention": d.retention,
         "nps": d.nps,
         "success": d.success.rates,
         "profit": d.profit,
         "quadrants": list(quadrants.values()),
-        "tables": {t.key: t for t in report.tables(d, currency, limit=report.PAGE_ROWS)},
+        "tables": {t.key: t for t in report.tables(d, limit=report.PAGE_ROWS)},
         "month_choices": selectors.PERIOD_MONTHS,
         "segment_choices": selectors.segment_choices(workspace),
         "query": filters.query(),
@@ -126,7 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             profit = selectors.profitability(workspace, filters.period, filters.segment)
             return _profitability_csv(profit, filters.period)
         d = report.build(workspace, filters, now=timezone.now())
-        found = {t.key: t for t in report.tables(d, selectors.workspace_currency(workspace))}
+        found = {t.key: t for t in report.tables(d)}
         if table_key not in found:
             raise Http404("No such table.")
         return _table_csv(found[table_key], filters.period)
@@ -158,6 +159,7 @@ def _profitability_csv(profit: selectors.Profitability, period: Period) -> HttpR
                 "" if p.revenue_share is None else f"{p.revenue_share:.4f}",
                 "" if row.trust_index is None else str(display_index(row.trust_index)),
                 row.quadrant or "",
+                profit.currency,
             ]
 
     return _csv(f"profitability-{period.start}-{period.end}", CSV_HEADER, rows())
@@ -200,9 +202,10 @@ type RowsOf = Callable[[Sequence[Any]], list[list[Cell]]]
 
 
 def _drill_source(
-    workspace: Workspace, filters: Filters, request: HttpRequest
+    workspace: Workspace, filters: Filters, request: HttpRequest, notes: list[str]
 ) -> tuple[str, list[tuple[str, bool]], Sequence[Any] | QuerySet[Any], RowsOf]:
-    """What a drill-down lists: its title, columns, the rows' source and how to show a row."""
+    """What a drill-down lists: its title, columns, the rows' source and how to show a row;
+    ``notes`` gets what the figures leave out (amounts no exchange rate converts)."""
     get = request.GET
     period, segment = filters.period, filters.segment
     bucket = get.get("bucket", "")
@@ -240,9 +243,12 @@ def _drill_source(
         revenue = selectors.client_revenue(workspace, period, segment)
         if measure == "profitability":
             profit = selectors.profitability(workspace, period, segment, revenue)
-            table = report.profit_table(profit, selectors.workspace_currency(workspace))
+            notes += [m.text for m in profit.missing]
+            table = report.profit_table(profit)
             rows: list[list[Cell]] = table.rows
             return f"Client profitability, {span}", table.columns, rows, list
+        notes += [m.text for m in revenue.missing]
+        currency = revenue.currency
         before, now = revenue.before, revenue.now
         cohort_ids = sorted((c for c, r in before.items() if r > 0), key=lambda c: -before[c])
         items = [(c, revenue.names[c], before[c], now.get(c, 0.0)) for c in cohort_ids]
@@ -251,9 +257,9 @@ def _drill_source(
             f"Revenue kept from the clients of {previous.start} to {previous.end}",
             [
                 ("Client", False),
-                ("Revenue before", True),
-                ("Revenue now", True),
-                ("Kept (capped)", True),
+                (f"Revenue before ({currency})", True),
+                (f"Revenue now ({currency})", True),
+                (f"Kept, capped ({currency})", True),
                 ("Change", True),
             ],
             items,
@@ -432,7 +438,8 @@ def _drill_source(
 def drill(request: HttpRequest) -> HttpResponse:
     workspace = request_workspace(request)
     filters = _filters(request)
-    title, columns, source, rows_of = _drill_source(workspace, filters, request)
+    notes: list[str] = []
+    title, columns, source, rows_of = _drill_source(workspace, filters, request, notes)
     if request.GET.get("format") == "csv":
         table = Table("drill", title, columns, rows_of(list(source)))
         return _table_csv(table, filters.period)
@@ -445,6 +452,7 @@ def drill(request: HttpRequest) -> HttpResponse:
         {
             "title": title,
             "columns": columns,
+            "notes": notes,
             "rows": rows_of(list(page.object_list)),
             "page": page,
             "query": query,

@@ -18,6 +18,7 @@ from trustledger.demo import (
     communications,
     engagements,
     feedback,
+    money,
     people,
     recovery,
     relationships,
@@ -34,6 +35,7 @@ PARTS: list[Callable[[DemoContext], None]] = [
     people.build,
     clients.build,
     engagements.build,
+    money.build,  # rates for the currencies the engagements use
     communications.build,
     feedback.build,
 ]

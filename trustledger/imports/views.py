@@ -21,7 +21,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     """Imports run while the page waits: fine for an export of a few years; a multi-million-row
     history loads faster from the command line (``trustledger import``)."""
     workspace = request_workspace(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    # ?kind= preselects what the file is (the currency settings page links to its importer)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}
+    )
     context: dict[str, Any] = {"form": form, "importers": importers()}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -60,6 +60,8 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Sums across engagements are converted into it (money.selectors, scoring.currency).
+    base_currency = models.CharField(max_length=3, default="EUR")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -84,6 +84,7 @@ def _engagements(scope: Scope) -> list[dict[str, Any]]:
             "closed_on",
             "status",
             "budget_amount",
+            "currency",
         )
     )
 

@@ -26,7 +26,9 @@ def collect(scope: Scope, facts: FactsByClient, engagements: list[dict[str, Any]
         previous[e["client_id"]] = e
         if before is None or e["start_date"] < scope.window_start:
             continue
-        shrinking = e["budget_amount"] < before["budget_amount"] / 2
+        # sizes compare in one currency only: the index converts no money (docs/trust-index.md)
+        same_currency = e["currency"] == before["currency"]
+        shrinking = same_currency and e["budget_amount"] < before["budget_amount"] / 2
         kind: ind.LoyaltyKind = "shrinking_spend" if shrinking else "repeat_engagement"
         text = f"{'Smaller' if shrinking else 'Repeat'} engagement: {e['name']}"
         facts[e["client_id"]].loyalty.append(ind.LoyaltySignal(text, e["start_date"], kind))
