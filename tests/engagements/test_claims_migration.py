@@ -12,7 +12,7 @@ from tests.engagements.factories import ChangeRequestFactory, EngagementFactory,
 from trustledger.engagements import services
 from trustledger.engagements.models import ChangeRequest, Milestone
 
-migration = importlib.import_module("trustledger.engagements.migrations.0004_claims_recorded_at")
+migration = importlib.import_module("trustledger.engagements.migrations.0006_claims_recorded_at")
 pytestmark = pytest.mark.django_db
 DELIVERED = dt.datetime(2026, 3, 9, 17, tzinfo=dt.UTC)
 CORRECTED = dt.datetime(2026, 3, 12, 9, tzinfo=dt.UTC)

@@ -60,7 +60,7 @@ def fill_from_the_audit_log(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagements', '0003_portal_sharing'),
+        ('engagements', '0005_imported_time_on_no_scope_is_unclassified'),
         ('workspaces', '0001_initial'),
     ]
 
