@@ -28,6 +28,7 @@ from trustledger.clients.models import Client
 from trustledger.core.worker import run_until_idle
 from trustledger.demo import generate_demo_firm
 from trustledger.demo.people import DEMO_EMAIL
+from trustledger.scoring.display import display_index
 from trustledger.workspaces.models import User, Workspace
 
 
@@ -110,8 +111,6 @@ def _cli_scores(demo: Demo) -> dict[int, dict[str, Any]]:
 
 @pytest.mark.django_db
 def test_every_surface_shows_each_clients_index_and_band_alike(demo: Demo, web: WebClient):
-    from trustledger.scoring.index import display_index
-
     portfolio = _portfolio(web)
     scores = _cli_scores(demo)
     disagreements = []
@@ -119,7 +118,8 @@ def test_every_surface_shows_each_clients_index_and_band_alike(demo: Demo, web: 
         api = _api(web, client.pk) if client.pk in portfolio else None
         if api is None:
             continue
-        expected = ("—" if api["index"] is None else str(display_index(api["index"])), api["band"])
+        assert api["index"] == display_index(api["index_exact"])
+        expected = ("—" if api["index"] is None else str(api["index"]), api["band"])
         surfaces = {
             "portfolio": portfolio[client.pk],
             "trust page": _trust_page(web, client.pk),
@@ -127,7 +127,7 @@ def test_every_surface_shows_each_clients_index_and_band_alike(demo: Demo, web: 
         }
         if client.pk in scores:
             row = scores[client.pk]
-            surfaces["score --json"] = (row["index_shown"], row["band"])
+            surfaces["score --json"] = (str(row["index"] or "—"), row["band"])
         for name, got in surfaces.items():
             if got != expected:
                 disagreements.append(f"{client.name}: {name} {got} vs API {expected}")

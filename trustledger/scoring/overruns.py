@@ -3,7 +3,7 @@
 An overrun happened on the first day that either
 - the cumulative cost passed the budget as it stood that day, or
 - the forecast (EAC = BAC / CPI, earned value = budget x share of milestones delivered) passed the
-  budget by the forecast-overrun threshold (the rule of `alerts.forecast_overrun`), measured on
+  budget by the forecast-overrun threshold (the rule of `evm.budget_verdict`), measured on
   the days a milestone was delivered: earned value moves only then, so between deliveries every
   day of work would look like a falling CPI,
 whichever came first. Timing it from the close date instead let an engagement billed twice its
@@ -18,8 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from trustledger.scoring.alerts import forecast_overrun
-from trustledger.scoring.evm import EvmInputs, compute_evm
+from trustledger.scoring.evm import EvmInputs, budget_verdict, compute_evm
 
 # Costs are summed as floats: half a cent over the budget is rounding, not an overrun.
 ROUNDING = 0.005
@@ -54,7 +53,7 @@ def _forecast_over(budget: float, spent: float, done: int, planned: int, day: da
         return False  # nothing earned yet, so no cost performance to forecast from
     earned = budget * min(done, planned) / planned
     result = compute_evm(EvmInputs(budget, earned, earned, spent))
-    return forecast_overrun("", result, on=day) is not None
+    return budget_verdict(result.forecast_overrun) == "overrun"
 
 
 def first_overrun(spending: Spending, *, until: date) -> Overrun | None:
