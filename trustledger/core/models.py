@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -115,3 +116,38 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
+class FactVersion(models.Model):
+    """A superseded version of a fact the trust index reads (``core.history``).
+
+    An edit that changes a field the index reads, or a deletion, keeps the row as it stood:
+    ``values`` (the model's columns, by attribute name) were what the firm knew from
+    ``recorded_at`` until ``superseded_at``, when the edit (or deletion) was recorded. As of a
+    day, the index reads the live rows recorded by then and the versions whose span covers it.
+    """
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    model = models.CharField(max_length=100)  # app_label.model_name
+    object_id = models.BigIntegerField()
+    client_id = models.BigIntegerField(null=True, blank=True)
+    values = models.JSONField(encoder=DjangoJSONEncoder)
+    # what the edit changed, {field: [old, new]} ({} for a deletion): the timeline's correction
+    changes = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    deleted = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+    superseded_at = models.DateTimeField()
+
+    objects: models.Manager[FactVersion] = models.Manager()
+
+    class Meta:
+        ordering = ["superseded_at", "id"]
+        indexes = [
+            models.Index(fields=["workspace", "model", "superseded_at"], name="fact_version_as_of"),
+            models.Index(fields=["workspace", "client_id"], name="fact_version_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.object_id} until {self.superseded_at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core import history
 from trustledger.workspaces.tenancy import WorkspaceScoped
 
 
@@ -496,3 +497,25 @@ class TaskMapping(WorkspaceScoped):
         if self.target == TaskTarget.SCOPE_ITEM and self.scope_item is not None:
             return self.scope_item.title
         return str(TaskTarget(self.target).label)
+
+
+# What the trust index reads of each fact: an edit of these (or a deletion) keeps the version it
+# replaces, so the index as of an earlier day reads what was known then (``core.history``).
+history.versioned(
+    Milestone,
+    reads=("committed_date", "buffer_days", "status", "delivered_on"),
+    client="engagement__client_id",
+)
+history.versioned(
+    TimeEntry,
+    reads=(
+        "engagement",
+        "date",
+        "hours",
+        "bill_rate",
+        "scope_item",
+        "change_request",
+        "classification",
+    ),
+    client="engagement__client_id",
+)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core import history
 from trustledger.core.claims import refuse_future_day
 from trustledger.core.clock import local_today
 from trustledger.core.facts import announce
@@ -300,6 +301,7 @@ def update_milestone(milestone: Milestone, *, by: User | None, **data: Any) -> M
     if "delivered_on" in changes:  # a new claim counts from now
         milestone.delivery_recorded_at = timezone.now() if milestone.delivered_on else None
     if changes:
+        history.record_edit(milestone, changes)  # as of earlier days, the version it replaces
         milestone.save()
         _audit(milestone.workspace, by, "milestone.updated", milestone, changes)
     return milestone

@@ -1,7 +1,9 @@
-"""Engagements in a client's timeline: starts, closes, milestones, notices, decisions, defects."""
+"""Engagements in a client's timeline: starts, closes, milestones, notices, decisions, defects,
+and corrections (an edit or deletion of a fact the index reads, shown as such)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,9 @@ if TYPE_CHECKING:
     from trustledger.clients.models import Client
     from trustledger.workspaces.models import Workspace
 
+from trustledger.core import history
+from trustledger.core.clock import local_day
+from trustledger.core.models import FactVersion
 from trustledger.engagements.models import (
     ChangeRequest,
     DeliverableReview,
@@ -21,12 +26,28 @@ from trustledger.engagements.models import (
     Milestone,
     Notice,
     QualityIssue,
+    TimeEntry,
 )
+
+# How a correction names the field it changed.
+FIELD_LABELS = {
+    "delivered_on": "Delivery date",
+    "committed_date": "Committed date",
+    "buffer_days": "Buffer days",
+    "status": "Status",
+    "date": "Date",
+    "hours": "Hours",
+    "bill_rate": "Bill rate",
+    "engagement": "Engagement",
+    "scope_item": "Scope item",
+    "change_request": "Change request",
+    "classification": "Classification",
+}
 
 
 @timeline_sources.register
 def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
-    """Six queries, whatever the client's history."""
+    """Seven queries, whatever the client's history."""
     for e in Engagement.objects.for_workspace(workspace).filter(client=client):
         url = reverse("engagements:detail", args=[e.pk])
         started = e.activated_on or (e.start_date if e.status != "proposed" else None)
@@ -82,3 +103,44 @@ def events(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
         url = reverse("engagements:detail", args=[q.engagement_id])
         title = f"Client found a {q.get_severity_display().lower()} issue: {q.title}"
         yield TimelineEvent(q.opened_on, "Quality", title, "", url, "bad")
+    yield from corrections(workspace, client)
+
+
+def corrections(workspace: Workspace, client: Client) -> Iterable[TimelineEvent]:
+    """ "Delivery date of Build corrected on 3 Dec (was 12 Jun, now 14 Jun)": each edit of a fact
+    the index reads, on the day it was recorded (the index before that day kept the old value)."""
+    for version in history.corrections(workspace, client.pk, (Milestone, TimeEntry)):
+        url = reverse("engagements:detail", args=[version.values["engagement_id"]])
+        on = local_day(workspace, version.superseded_at)
+        what = _what(version)
+        if version.deleted:
+            title = f"{what[:1].upper()}{what[1:]} deleted on {on:%-d %b}"
+            yield TimelineEvent(on, "Correction", title, "", url, "bad")
+            continue
+        for field, (old, new) in version.changes.items():
+            if old is None:  # recorded for the first time (a delivery), not corrected
+                continue
+            title = (
+                f"{FIELD_LABELS.get(field, field)} of {what} corrected on {on:%-d %b} "
+                f"(was {_shown(old)}, now {_shown(new)})"
+            )
+            yield TimelineEvent(on, "Correction", title, "", url)
+
+
+def _what(version: FactVersion) -> str:
+    values = version.values
+    if version.model == history.label(Milestone):
+        return f"milestone {values['name']}" if version.deleted else str(values["name"])
+    return f"time entry of {values['hours']} h on {_shown(values['date'])}"
+
+
+def _shown(value: object) -> str:
+    """A stored value as a reader says it: dates as "12 Jun", nothing as "none"."""
+    if value is None:
+        return "none"
+    if isinstance(value, str):
+        try:
+            return f"{dt.date.fromisoformat(value):%-d %b}"
+        except ValueError:
+            return value
+    return str(value)

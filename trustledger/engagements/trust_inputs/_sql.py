@@ -1,10 +1,11 @@
-"""The SQL pieces every engagement input shares: rows of the scope, weeks since a date, and
-claims read as of a date (a delivery known only once recorded, a notice counted from the later of
-its date and its recording)."""
+"""The SQL pieces every engagement input shares: rows of the scope, weeks since a date, claims
+read as of a date (a delivery known only once recorded, a notice counted from the later of its
+date and its recording), and the versions of edited facts in force on a date."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -16,9 +17,12 @@ from django.db.models import (
 )
 from django.db.models.expressions import Func
 
+from trustledger.core import history
 from trustledger.engagements.models import (
     Engagement,
+    Milestone,
     Notice,
+    TimeEntry,
 )
 from trustledger.engagements.selectors import first_told_by
 from trustledger.scoring import indicators as ind
@@ -104,3 +108,29 @@ def first_notices(notices: QuerySet[Notice], key: str, scope: Scope) -> dict[int
     those known on as_of, each counted from the later of its date and the day it was recorded."""
     rows = notices.filter(recorded_at__lt=scope.known_before, sent_on__lte=scope.as_of)
     return first_told_by(scope.workspace, rows.values_list(key, "sent_on", "recorded_at"))
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The versions in force on as_of of facts a later edit or deletion replaced (the live rows
+    are then recorded too late to count): as they stood, by column (``core.history``)."""
+
+    milestones: list[dict[str, Any]]
+    time_entries: list[dict[str, Any]]
+
+
+def versions_in_force(scope: Scope) -> Versions:
+    """One query, for every input of the engagements."""
+    found = history.as_of(
+        (Milestone, TimeEntry), scope.workspace, scope.known_before, scope.client_ids
+    )
+    return Versions(found[Milestone], found[TimeEntry])
+
+
+def engagement_names(scope: Scope, ids: set[int]) -> dict[int, str]:
+    """Names of these engagements (no query for none: edits are rare)."""
+    if not ids:
+        return {}
+    return dict(
+        Engagement.objects.filter(workspace=scope.workspace, pk__in=ids).values_list("pk", "name")
+    )

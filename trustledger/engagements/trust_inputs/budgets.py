@@ -28,6 +28,7 @@ from trustledger.engagements.models import (
 from trustledger.engagements.selectors import BILLED
 from trustledger.engagements.trust_inputs._sql import (
     APPROVED,
+    Versions,
     _of,
     first_notices,
     known_delivery,
@@ -55,7 +56,9 @@ class _Money:
         return Spending(before, self.raises, self.costs, self.deliveries, self.planned)
 
 
-def collect(scope: Scope, facts: FactsByClient, engagements: list[dict[str, Any]]) -> None:
+def collect(
+    scope: Scope, facts: FactsByClient, engagements: list[dict[str, Any]], versions: Versions
+) -> None:
     """CPI of engagements running on as_of; within budget or not for those closed in the window;
     and each overrun as a slip the client was told of in advance or not.
 
@@ -72,6 +75,7 @@ def collect(scope: Scope, facts: FactsByClient, engagements: list[dict[str, Any]
         and (e["closed_on"] is None or e["closed_on"] > scope.window_start)
     }
     money = _money(scope, _by_engagement(scope, relevant))
+    _known_versions(scope, versions, set(relevant), money)
     overrun_told = first_notices(
         _of(Notice, scope, "engagement__client_id").filter(
             _by_engagement(scope, relevant), kind="overrun"
@@ -149,3 +153,22 @@ def _money(scope: Scope, by_engagement: Q) -> defaultdict[int, _Money]:
         if counts_from <= scope.as_of:
             money[eid].raises.append((counts_from, float(amount)))
     return money
+
+
+def _known_versions(
+    scope: Scope, versions: Versions, relevant: set[int], money: defaultdict[int, _Money]
+) -> None:
+    """Time and milestones as they stood on as_of where an edit or deletion recorded later
+    replaced them (``core.history``): the live rows are then recorded too late to count."""
+    for entry in versions.time_entries:
+        if entry["engagement_id"] in relevant and entry["date"] <= scope.as_of:
+            billed = entry["hours"] * entry["bill_rate"]
+            money[entry["engagement_id"]].costs.append((entry["date"], float(billed)))
+    for milestone in versions.milestones:
+        eid = milestone["engagement_id"]
+        if eid not in relevant or milestone["status"] == "cancelled":
+            continue
+        money[eid].planned += 1
+        delivered, recorded = milestone["delivered_on"], milestone["delivery_recorded_at"]
+        if delivery := known_delivery(delivered, recorded, scope):
+            money[eid].deliveries.append(delivery)

@@ -1,20 +1,24 @@
 """Milestones delivered on time, and slips told in advance (no surprises).
 
-A delivery counts once it was recorded; a slip notice counts from the later of the day it says
-the client was told and the day it was recorded, so dating a notice earlier earns no lead time.
+A delivery counts once it was recorded, and as it was known on the day: an edit recorded later
+leaves the version it replaced in force before it. A slip notice counts from the later of the
+day it says the client was told and the day it was recorded, so dating a notice earlier earns no
+lead time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from trustledger.engagements.models import (
     Milestone,
     Notice,
 )
 from trustledger.engagements.trust_inputs._sql import (
+    Versions,
     _of,
+    engagement_names,
     first_notices,
     known_delivery,
 )
@@ -24,32 +28,15 @@ if TYPE_CHECKING:
     from trustledger.core.inputs import FactsByClient, Scope
 
 
-def collect_milestones_and_slips(scope: Scope, facts: FactsByClient) -> None:
+def collect_milestones_and_slips(scope: Scope, facts: FactsByClient, versions: Versions) -> None:
     """Milestones due in the window; a late one is also a slip, told in advance or not."""
-    in_window = {
-        "committed_date__range": (scope.window_start, scope.as_of),
-        "recorded_at__lt": scope.known_before,
-    }
-    rows = (
-        _of(Milestone, scope, "engagement__client_id")
-        .filter(**in_window)
-        .exclude(status="cancelled")
-        .values_list(
-            "id",
-            "engagement__client_id",
-            "name",
-            "engagement__name",
-            "committed_date",
-            "buffer_days",
-            "delivered_on",
-            "delivery_recorded_at",
-        )
-    )
     slip_notices = _of(Notice, scope, "engagement__client_id").filter(
-        kind="slip", **{f"milestone__{name}": value for name, value in in_window.items()}
+        kind="slip", milestone__committed_date__range=(scope.window_start, scope.as_of)
     )
     told = first_notices(slip_notices, "milestone_id", scope)
-    for pk, client_id, name, engagement, committed, buffer, delivered, recorded in rows:
+    for pk, client_id, name, engagement, committed, buffer, delivered, recorded in _milestones(
+        scope, versions
+    ):
         delivery = known_delivery(delivered, recorded, scope)
         first = told.get(pk)
         label = f"{engagement}: {name}"
@@ -58,3 +45,38 @@ def collect_milestones_and_slips(scope: Scope, facts: FactsByClient) -> None:
         )
         if (delivery or scope.as_of) > committed + dt.timedelta(days=buffer):
             facts[client_id].slips.append(ind.Slip(f"{label} slipped", committed, first))
+
+
+def _milestones(scope: Scope, versions: Versions) -> list[tuple[Any, ...]]:
+    """The milestones due in the window as known on as_of: the live rows recorded by then and
+    the versions an edit or deletion recorded later replaced (``core.history``)."""
+    columns = (
+        "id",
+        "engagement__client_id",
+        "name",
+        "engagement__name",
+        "committed_date",
+        "buffer_days",
+        "delivered_on",
+        "delivery_recorded_at",
+    )
+    window = (scope.window_start, scope.as_of)
+    rows: list[tuple[Any, ...]] = list(
+        _of(Milestone, scope, "engagement__client_id")
+        .filter(committed_date__range=window, recorded_at__lt=scope.known_before)
+        .exclude(status="cancelled")
+        .values_list(*columns)
+    )
+    in_window = [
+        v
+        for v in versions.milestones
+        if window[0] <= v["committed_date"] <= window[1] and v["status"] != "cancelled"
+    ]
+    names = engagement_names(scope, {v["engagement_id"] for v in in_window})
+    for v in in_window:
+        v |= {
+            "engagement__client_id": v["client_id"],
+            "engagement__name": names[v["engagement_id"]],
+        }
+        rows.append(tuple(v[column] for column in columns))
+    return rows
