@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from tests.api.test_engagements_api import Api
 from tests.background import run_job
 from tests.engagements.factories import EngagementFactory, MilestoneFactory, TimeEntryFactory
+from trustledger.clients.timeline import client_timeline
 from trustledger.core import history
+from trustledger.core.models import FactVersion
 from trustledger.engagements import services
 from trustledger.scoring.display import kept
 from trustledger.scoring.index import IndexSettings
@@ -238,3 +240,29 @@ def milestone_as_of(client, milestone, day: dt.date):
         if m.name.endswith(f": {milestone.name}")
     ]
     return found[0] if found else None
+
+
+def test_the_timeline_shows_a_correction_as_such_on_the_day_it_was_recorded(personas):
+    engagement, june = history_of_a_june_delivery(personas.client_a)
+    entry = engagement.time_entries.get()
+    with time_machine.travel(at(TODAY), tick=False):
+        services.update_milestone(june, by=None, delivered_on=dt.date(2026, 6, 11), name="Go")
+        history.record_deletion(entry)
+        entry.delete()
+
+    events = client_timeline(personas.workspace_a, personas.client_a, kinds={"Correction"})
+
+    assert [(e.on, e.title) for e in events] == [
+        (TODAY, "Delivery date of Build corrected on 3 Dec (was 12 Jun, now 11 Jun)"),
+        (TODAY, "Time entry of 8.00 h on 12 Jun deleted on 3 Dec"),
+    ]
+
+
+def test_an_edit_of_a_field_the_index_does_not_read_keeps_no_version(personas):
+    _, june = history_of_a_june_delivery(personas.client_a)
+    recorded = june.recorded_at
+    with time_machine.travel(at(TODAY), tick=False):
+        services.update_milestone(june, by=None, name="Build and test", forecast_date=None)
+    june.refresh_from_db()
+    assert june.recorded_at == recorded
+    assert not FactVersion.objects.exists()
