@@ -47,5 +47,5 @@ def collect(scope: Scope, facts: FactsByClient) -> None:
     budgets.collect(scope, facts, engagements, versions)
     quality.collect_outcomes(scope, facts)
     quality.collect_quality(scope, facts)
-    scope_control.collect(scope, facts)
+    scope_control.collect(scope, facts, versions)
     loyalty.collect(scope, facts, engagements)
