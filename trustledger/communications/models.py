@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core import history
 from trustledger.workspaces.tenancy import WorkspaceScoped
 
 
@@ -418,3 +419,15 @@ class Commitment(WorkspaceScoped):
         if self.broken_on is not None:
             return "broken"
         return "overdue" if self.due_on < timezone.localdate() else "open"
+
+
+# What the trust index reads of each fact: an edit of these (or a deletion) keeps the version it
+# replaces, so the index as of an earlier day reads what was known then (``core.history``).
+history.versioned(
+    Inquiry,
+    reads=("client", "received_at", "sla_hours", "sla_due", "first_response_at"),
+    client="client_id",
+)
+history.versioned(
+    Commitment, reads=("client", "due_on", "done_on", "broken_on"), client="client_id"
+)

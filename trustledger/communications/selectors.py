@@ -32,6 +32,7 @@ from trustledger.communications.models import (
     InteractionKind,
     PlanMember,
 )
+from trustledger.core import history
 from trustledger.core.clock import local_day, local_today
 from trustledger.scoring import businesstime as bt
 from trustledger.scoring import indicators as ind
@@ -431,16 +432,16 @@ def inquiry_facts(
     client_ids: Sequence[int] | None = None,
 ) -> dict[int, list[ind.Inquiry]]:
     """Per client: inquiries recorded by ``as_of`` (received since ``since``), each with its
-    first response if that was given and recorded by then. Datetimes are in the firm's zone;
-    the SLA and the response are in the business hours of its calendar, as the communications
-    page counts them. Three queries."""
+    first response if that was given and recorded by then (an inquiry edited later counts as it
+    stood then). Datetimes are in the firm's zone; the SLA and the response are in the business
+    hours of its calendar, as the communications page counts them. Four queries."""
     calendar = sla.business_calendar(workspace)
     qs = _scoped(Inquiry.objects.for_workspace(workspace), client_ids).filter(
         recorded_at__lte=as_of, received_at__lte=as_of
     )
     if since is not None:
         qs = qs.filter(received_at__gte=dt.datetime.combine(since, dt.time.min, calendar.zone))
-    rows = qs.values_list(
+    columns = (
         "client_id",
         "subject",
         "received_at",
@@ -450,6 +451,11 @@ def inquiry_facts(
         "response_recorded_at",
         *sla.STORED_FIELDS,
     )
+    rows = list(qs.values_list(*columns))
+    start = None if since is None else dt.datetime.combine(since, dt.time.min, calendar.zone)
+    for version in _versions(Inquiry, workspace, as_of, client_ids):
+        if version["received_at"] <= as_of and (start is None or version["received_at"] >= start):
+            rows.append(tuple(version[column] for column in columns))
     key = sla.calendar_key(calendar)
     facts: defaultdict[int, list[ind.Inquiry]] = defaultdict(list)
     for client_id, subject, received, hours, due, response, response_recorded, *stored in rows:
@@ -542,6 +548,17 @@ def cadence_facts(
     return facts
 
 
+def _versions(
+    model: type[Inquiry] | type[Commitment],
+    workspace: Workspace,
+    as_of: dt.datetime,
+    client_ids: Sequence[int] | None,
+) -> list[dict[str, Any]]:
+    """The versions in force at the instant ``as_of`` (inclusive) of facts edited later."""
+    known_before = as_of + dt.timedelta(microseconds=1)
+    return history.as_of((model,), workspace, known_before, client_ids)[model]
+
+
 def commitment_facts(
     workspace: Workspace,
     *,
@@ -550,14 +567,19 @@ def commitment_facts(
     client_ids: Sequence[int] | None = None,
 ) -> dict[int, list[ind.DueItem]]:
     """Per client: commitments recorded by ``as_of`` (due since ``since``), done when marked
-    done by then; a broken one is never done. One query."""
+    done by then; a broken one is never done. One edited later counts as it stood then. Two
+    queries."""
     qs = _scoped(Commitment.objects.for_workspace(workspace), client_ids).filter(
         recorded_at__lte=as_of
     )
     if since is not None:
         qs = qs.filter(due_on__gte=since)
     facts: defaultdict[int, list[ind.DueItem]] = defaultdict(list)
-    rows = qs.values_list("client_id", "description", "due_on", "done_on", "settled_at")
+    columns = ("client_id", "description", "due_on", "done_on", "settled_at")
+    rows = list(qs.values_list(*columns))
+    for version in _versions(Commitment, workspace, as_of, client_ids):
+        if since is None or version["due_on"] >= since:
+            rows.append(tuple(version[column] for column in columns))
     for client_id, description, due, done, settled in rows:
         known = done if done is not None and settled is not None and settled <= as_of else None
         facts[client_id].append(ind.DueItem(description, due, known))

@@ -27,6 +27,7 @@ from trustledger.communications.models import (
     Priority,
     Source,
 )
+from trustledger.core import history
 from trustledger.core.facts import announce
 from trustledger.workspaces.models import Membership, User
 from trustledger.workspaces.services import DomainError, diff_fields, record_audit
@@ -299,6 +300,7 @@ def update_inquiry(inquiry: Inquiry, *, by: User | None, **data: Any) -> Inquiry
         data["response_recorded_at"] = timezone.now() if data["first_response_at"] else None
     changes = diff_fields(inquiry, data)
     if changes:
+        history.record_edit(inquiry, changes)  # as of earlier days, the version it replaces
         inquiry.save()
         sla.store_response_hours(inquiry.workspace, Inquiry.objects.filter(pk=inquiry.pk))
         _audit(inquiry.workspace, by, "inquiry.updated", inquiry, changes)
@@ -398,6 +400,7 @@ def update_commitment(commitment: Commitment, *, by: User | None, **data: Any) -
     _check_due(data.get("made_on", commitment.made_on), data.get("due_on", commitment.due_on))
     changes = diff_fields(commitment, data)
     if changes:
+        history.record_edit(commitment, changes)  # as of earlier days, the version it replaces
         commitment.save()
         _audit(commitment.workspace, by, "commitment.updated", commitment, changes)
     return commitment
@@ -461,7 +464,8 @@ def reopen_commitment(commitment: Commitment, *, by: User | None) -> Commitment:
         "done_on": [str(commitment.done_on), None],
         "broken_on": [str(commitment.broken_on), None],
     }
+    history.record_edit(commitment, changes)  # as of earlier days, it was done (or broken)
     commitment.done_on = commitment.broken_on = commitment.settled_at = None
-    commitment.save(update_fields=["done_on", "broken_on", "settled_at"])
+    commitment.save(update_fields=["done_on", "broken_on", "settled_at", "recorded_at"])
     _audit(commitment.workspace, by, "commitment.reopened", commitment, changes)
     return commitment

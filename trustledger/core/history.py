@@ -86,10 +86,10 @@ def _keep(
     columns = [f.attname for f in model._meta.concrete_fields]
     stored = (
         model._base_manager.filter(pk=instance.pk)
-        .values(*columns, client=F(versioning.client))
+        .values(*columns, version_client_id=F(versioning.client))
         .get()
     )
-    client_id = stored.pop("client")
+    client_id = stored.pop("version_client_id")
     changes = {name: [stored[_attname(model, name)], _new(instance, name)] for name in read or ()}
     return FactVersion.objects.create(
         workspace_id=stored["workspace_id"],
