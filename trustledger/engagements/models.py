@@ -3,7 +3,8 @@ change requests, notices and quality issues.
 
 These facts feed the Results and Integrity pillars of the trust index, so each carries the date it
 happened and, where that can differ, ``recorded_at``: when the firm learnt of it. The index as of a
-date uses only facts recorded by then.
+date uses only facts recorded by then. An edit of a field the index reads keeps the version it
+replaces and moves ``recorded_at`` to the edit (``core.history``, declared at the end).
 """
 
 from __future__ import annotations
