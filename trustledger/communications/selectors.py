@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, Model, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -430,6 +430,7 @@ def inquiry_facts(
     as_of: dt.datetime,
     since: dt.date | None = None,
     client_ids: Sequence[int] | None = None,
+    versions: Versions | None = None,
 ) -> dict[int, list[ind.Inquiry]]:
     """Per client: inquiries recorded by ``as_of`` (received since ``since``), each with its
     first response if that was given and recorded by then (an inquiry edited later counts as it
@@ -453,7 +454,9 @@ def inquiry_facts(
     )
     rows = list(qs.values_list(*columns))
     start = None if since is None else dt.datetime.combine(since, dt.time.min, calendar.zone)
-    for version in _versions(Inquiry, workspace, as_of, client_ids):
+    if versions is None:
+        versions = versions_in_force(workspace, as_of, client_ids, (Inquiry,))
+    for version in versions[Inquiry]:
         if version["received_at"] <= as_of and (start is None or version["received_at"] >= start):
             rows.append(tuple(version[column] for column in columns))
     key = sla.calendar_key(calendar)
@@ -548,15 +551,19 @@ def cadence_facts(
     return facts
 
 
-def _versions(
-    model: type[Inquiry] | type[Commitment],
+type Versions = dict[type[Model], list[dict[str, Any]]]
+
+
+def versions_in_force(
     workspace: Workspace,
     as_of: dt.datetime,
     client_ids: Sequence[int] | None,
-) -> list[dict[str, Any]]:
-    """The versions in force at the instant ``as_of`` (inclusive) of facts edited later."""
+    models: Sequence[type[Model]] = (Inquiry, Commitment),
+) -> Versions:
+    """The versions in force at the instant ``as_of`` (inclusive) of facts edited later, for
+    ``versions=`` of the facts selectors (one query for all of them)."""
     known_before = as_of + dt.timedelta(microseconds=1)
-    return history.as_of((model,), workspace, known_before, client_ids)[model]
+    return history.as_of(models, workspace, known_before, client_ids)
 
 
 def commitment_facts(
@@ -565,6 +572,7 @@ def commitment_facts(
     as_of: dt.datetime,
     since: dt.date | None = None,
     client_ids: Sequence[int] | None = None,
+    versions: Versions | None = None,
 ) -> dict[int, list[ind.DueItem]]:
     """Per client: commitments recorded by ``as_of`` (due since ``since``), done when marked
     done by then; a broken one is never done. One edited later counts as it stood then. Two
@@ -577,7 +585,9 @@ def commitment_facts(
     facts: defaultdict[int, list[ind.DueItem]] = defaultdict(list)
     columns = ("client_id", "description", "due_on", "done_on", "settled_at")
     rows = list(qs.values_list(*columns))
-    for version in _versions(Commitment, workspace, as_of, client_ids):
+    if versions is None:
+        versions = versions_in_force(workspace, as_of, client_ids, (Commitment,))
+    for version in versions[Commitment]:
         if since is None or version["due_on"] >= since:
             rows.append(tuple(version[column] for column in columns))
     for client_id, description, due, done, settled in rows:

@@ -1,5 +1,6 @@
 """Concern and Integrity facts from communication: inquiries against their SLA, the planned
-check-ins, reviews and budget updates held or not, and promises kept. Six queries in all."""
+check-ins, reviews and budget updates held or not, and promises kept. Seven queries in all, one
+of them for the versions of inquiries and promises edited after the day."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def collect(scope: Scope, facts: FactsByClient) -> None:
     # the selectors take an inclusive instant; the scope's cut-off is exclusive
     end = scope.known_before - dt.timedelta(microseconds=1)
     ws, since, ids = scope.workspace, scope.window_start, scope.client_ids
+    versions = selectors.versions_in_force(ws, end, ids)  # of facts edited after the day
     for client_id, inquiries in selectors.inquiry_facts(
-        ws, as_of=end, since=since, client_ids=ids
+        ws, as_of=end, since=since, client_ids=ids, versions=versions
     ).items():
         facts[client_id].inquiries.extend(inquiries)
     for client_id, periods in selectors.cadence_facts(
@@ -35,6 +37,6 @@ def collect(scope: Scope, facts: FactsByClient) -> None:
     ).items():
         facts[client_id].cadence_periods.extend(periods)
     for client_id, promises in selectors.commitment_facts(
-        ws, as_of=end, since=since, client_ids=ids
+        ws, as_of=end, since=since, client_ids=ids, versions=versions
     ).items():
         facts[client_id].commitments.extend(promises)
