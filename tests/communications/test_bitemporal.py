@@ -1,5 +1,5 @@
-"""Edits of inquiries and promises are versions (issue 14, "Bitemporal facts"): what the index
-reads as of an instant before the edit is what was known then; after it, the new value."""
+"""Edits of touches, inquiries and promises are versions (issue 14, "Bitemporal facts"): what the
+index reads as of an instant before the edit is what was known then; after it, the new value."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.communications.factories import CommitmentFactory, InquiryFactory
+from tests.communications.factories import (
+    CommitmentFactory,
+    InquiryFactory,
+    InteractionFactory,
+    PlanFactory,
+)
 from trustledger.communications import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +69,35 @@ def test_reopening_a_kept_promise_later_leaves_it_kept_before(personas):
 
     assert done(EDITED - H) == [dt.date(2025, 3, 9)]
     assert done(EDITED) == [None]
+
+
+def test_moving_a_check_in_later_leaves_the_earlier_cadence_as_it_was(personas):
+    PlanFactory(
+        client=personas.client_a,
+        check_in_days=7,
+        review_days=None,
+        budget_update_days=None,
+        starts_on=dt.date(2025, 3, 1),
+        created_at=dt.datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    touch = InteractionFactory(
+        client=personas.client_a,
+        occurred_at=dt.datetime(2025, 3, 4, 10, tzinfo=UTC),
+        recorded_at=dt.datetime(2025, 3, 4, 11, tzinfo=UTC),
+    )
+
+    def held(as_of):
+        periods = selectors.cadence_facts(personas.workspace_a, as_of=as_of)
+        return [(p.due, p.held_on) for p in periods[personas.client_a.pk]]
+
+    before_edit = dt.datetime(2025, 3, 12, 18, tzinfo=UTC)
+    known = held(before_edit)
+    assert (dt.date(2025, 3, 9), dt.date(2025, 3, 4)) in known
+
+    with time_machine.travel(EDITED, tick=False):
+        services.update_interaction(
+            touch, by=None, occurred_at=dt.datetime(2025, 3, 18, 10, tzinfo=UTC)
+        )
+
+    assert held(before_edit) == known
+    assert (dt.date(2025, 3, 9), dt.date(2025, 3, 4)) not in held(EDITED)

@@ -423,6 +423,7 @@ class Commitment(WorkspaceScoped):
 
 # What the trust index reads of each fact: an edit of these (or a deletion) keeps the version it
 # replaces, so the index as of an earlier day reads what was known then (``core.history``).
+history.versioned(Interaction, reads=("client", "kind", "occurred_at"), client="client_id")
 history.versioned(
     Inquiry,
     reads=("client", "received_at", "sla_hours", "sla_due", "first_response_at"),

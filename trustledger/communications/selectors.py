@@ -358,8 +358,10 @@ def _held_days(
     *,
     until: dt.datetime,
     known_at: dt.datetime | None = None,
+    versions: Sequence[dict[str, Any]] = (),
 ) -> dict[tuple[int, str], list[dt.date]]:
-    """(client, kind) → the sorted local days a touch of a planned kind took place."""
+    """(client, kind) → the sorted local days a touch of a planned kind took place (with the
+    ``versions`` of touches edited after ``known_at``, as they stood then)."""
     qs = _scoped(Interaction.objects.for_workspace(workspace), client_ids).filter(
         kind__in=list(CADENCE_KINDS), occurred_at__lt=until
     )
@@ -370,9 +372,13 @@ def _held_days(
         .values_list("client_id", "kind", "day")
         .distinct()
     )
-    held: defaultdict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    held: defaultdict[tuple[int, str], set[dt.date]] = defaultdict(set)
     for client_id, kind, day in rows:
-        held[(client_id, kind)].append(day)
+        held[(client_id, kind)].add(day)
+    for touch in versions:
+        if touch["kind"] in CADENCE_KINDS and touch["occurred_at"] < until:
+            day = touch["occurred_at"].astimezone(calendar.zone).date()
+            held[(touch["client_id"], touch["kind"])].add(day)
     return {key: sorted(days) for key, days in held.items()}
 
 
@@ -523,11 +529,21 @@ def cadence_facts(
     as_of: dt.datetime,
     since: dt.date | None = None,
     client_ids: Sequence[int] | None = None,
+    versions: Versions | None = None,
 ) -> dict[int, list[ind.CadencePeriod]]:
     """Per client with a plan (made by ``as_of``): the periods of each planned cadence up to
     ``as_of``, held or not, counting only touches recorded by then. Three queries."""
     calendar = sla.business_calendar(workspace)
-    held = _held_days(workspace, calendar, client_ids, until=as_of, known_at=as_of)
+    if versions is None:
+        versions = versions_in_force(workspace, as_of, client_ids, (Interaction,))
+    held = _held_days(
+        workspace,
+        calendar,
+        client_ids,
+        until=as_of,
+        known_at=as_of,
+        versions=versions[Interaction],
+    )
     today = as_of.astimezone(calendar.zone).date()
     facts: dict[int, list[ind.CadencePeriod]] = {}
     for plan in _plans(workspace, client_ids, known_at=as_of):
@@ -558,7 +574,7 @@ def versions_in_force(
     workspace: Workspace,
     as_of: dt.datetime,
     client_ids: Sequence[int] | None,
-    models: Sequence[type[Model]] = (Inquiry, Commitment),
+    models: Sequence[type[Model]] = (Inquiry, Interaction, Commitment),
 ) -> Versions:
     """The versions in force at the instant ``as_of`` (inclusive) of facts edited later, for
     ``versions=`` of the facts selectors (one query for all of them)."""

@@ -203,6 +203,7 @@ def update_interaction(interaction: Interaction, *, by: User | None, **data: Any
     data = _clean_interaction(interaction.client, data)
     changes = diff_fields(interaction, data)
     if changes:
+        history.record_edit(interaction, changes)  # as of earlier days, the version it replaces
         interaction.save()
         _audit(interaction.workspace, by, "interaction.updated", interaction, changes)
     return interaction

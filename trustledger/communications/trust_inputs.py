@@ -1,6 +1,6 @@
 """Concern and Integrity facts from communication: inquiries against their SLA, the planned
 check-ins, reviews and budget updates held or not, and promises kept. Seven queries in all, one
-of them for the versions of inquiries and promises edited after the day."""
+of them for the versions of touches, inquiries and promises edited after the day."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def collect(scope: Scope, facts: FactsByClient) -> None:
     ).items():
         facts[client_id].inquiries.extend(inquiries)
     for client_id, periods in selectors.cadence_facts(
-        ws, as_of=end, since=since, client_ids=ids
+        ws, as_of=end, since=since, client_ids=ids, versions=versions
     ).items():
         facts[client_id].cadence_periods.extend(periods)
     for client_id, promises in selectors.commitment_facts(
