@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.http import absolute_url
 from trustledger.engagements.models import Engagement
 from trustledger.portal import services
 from trustledger.portal.forms import ClientPortalForm, ContactAccessForm, InviteForm, SharingForm
@@ -86,7 +87,7 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
     else:
         services.send_link(
             contact,
-            lambda token: request.build_absolute_uri(reverse("portal:link", args=[token])),
+            lambda token: absolute_url(reverse("portal:link", args=[token])),
             by=acting_user(request),
         )
         messages.success(request, f"Invitation sent to {contact.email}; its link works once.")
