@@ -79,7 +79,7 @@ class Explanation:
         rows = [
             (k, v, self.shown.get(k, 0)) for k, v in self.contributions.items() if abs(v) > NOTHING
         ]
-        return sorted(rows, key=lambda row: (-abs(row[2]), -abs(row[1])))
+        return sorted(rows, key=lambda row: -abs(row[2]))
 
 
 def explain_change(
