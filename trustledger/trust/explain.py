@@ -22,7 +22,7 @@ from trustledger.scoring.explain import Explanation, explain_change
 from trustledger.scoring.index import INDICATORS
 from trustledger.trust import services
 from trustledger.trust.forms import LABELS
-from trustledger.trust.models import TrustConfig, TrustSnapshot
+from trustledger.trust.models import SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.trust.selectors import as_index_result
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.services import DomainError
@@ -31,6 +31,14 @@ EARLIEST = dt.date(2000, 1, 1)
 DEFAULT_DAYS = 7
 QUICK_PICKS = (7, 30, 90, 365)
 EVENTS_ON_PAGE = 20
+
+SETTING_LABELS = {
+    "window_days": "window (days)",
+    "half_life_days": "half-life (days)",
+    "healthy_at": "healthy from",
+    "at_risk_below": "at risk below",
+    "min_confidence": "minimum confidence",
+}
 
 type Source = Literal["stored", "computed", "none"]
 
@@ -70,6 +78,24 @@ def _date(value: str | dt.date | None, name: str) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise DomainError(f"Give the {name!r} date as YYYY-MM-DD.", field=name) from None
+
+
+def default_start(client: Client) -> dt.date | None:
+    """The first date the page and the API compare with when none is given: the last weekly
+    snapshot at least a week before the current one (what the headline's "Since" reads)."""
+    current = TrustSnapshot.objects.filter(client=client, kind=SnapshotKind.CURRENT).first()
+    if current is None:
+        return None
+    return (
+        TrustSnapshot.objects.filter(
+            client=client,
+            kind=SnapshotKind.WEEKLY,
+            as_of__lte=current.as_of - dt.timedelta(days=DEFAULT_DAYS),
+        )
+        .order_by("-as_of")
+        .values_list("as_of", flat=True)
+        .first()
+    )
 
 
 def config_in_force(workspace: Workspace, day: dt.date) -> TrustConfig:
@@ -163,25 +189,19 @@ def _index_at(client: Client, day: dt.date, config: TrustConfig, today: dt.date)
 
 
 def _config_change(before: TrustConfig, after: TrustConfig) -> ConfigChange:
-    what = []
+    """What differs between two versions, in words, and when the later one was saved."""
     old, new = before.index_settings(), after.index_settings()
-    for key in INDICATORS:
-        if old.weights[key] != new.weights[key]:
-            what.append(
-                f"{LABELS[key]} weight {format_number(old.weights[key], 1)} → "
-                f"{format_number(new.weights[key], 1)}"
-            )
-    for name, label, unit in (
-        ("window_days", "window", " days"),
-        ("half_life_days", "half-life", " days"),
-        ("healthy_at", "healthy from", ""),
-        ("at_risk_below", "at risk below", ""),
-        ("min_confidence", "minimum confidence", ""),
-    ):
+    what = [
+        f"{LABELS[key]} weight {_number(old.weights[key])} → {_number(new.weights[key])}"
+        for key in INDICATORS
+        if old.weights[key] != new.weights[key]
+    ]
+    for name, label in SETTING_LABELS.items():
         a, b = getattr(before, name), getattr(after, name)
         if a != b:
-            what.append(
-                f"{label} {format_number(a, 2 if name == 'min_confidence' else 0)} → "
-                f"{format_number(b, 2 if name == 'min_confidence' else 0)}{unit}"
-            )
+            what.append(f"{label} {_number(a)} → {_number(b)}")
     return ConfigChange(before, after, local_day(after.workspace, after.created_at), tuple(what))
+
+
+def _number(value: float) -> str:
+    return format_number(value, 0 if float(value).is_integer() else 2)

@@ -67,7 +67,7 @@ def client_trust(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_workspace_or_404(Client, request_workspace(request), pk=client_id)
     trust = selectors.client_trust(client)
     config = services.current_config(client.workspace)
-    compare = _compare(request, client, trust)
+    compare = _compare(request, client)
     shown = compare["result"].explanation.shown if "result" in compare else {}
     context = {
         "client": client,
@@ -85,12 +85,12 @@ def client_trust(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(request, "trust/client.html", context)
 
 
-def _compare(request: HttpRequest, client: Client, trust: selectors.ClientTrust) -> dict[str, Any]:
+def _compare(request: HttpRequest, client: Client) -> dict[str, Any]:
     """The "Compare" card: the two dates asked for (by default the "Since" line's), explained."""
     today = local_today(client.workspace)
     asked = {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
     picks = [(days, today - dt.timedelta(days=days)) for days in explain.QUICK_PICKS]
-    default = trust.previous.as_of if trust.previous else None
+    default = explain.default_start(client)
     try:
         start, end = explain.parse_dates(
             client.workspace, asked["from"], asked["to"], default_start=default
