@@ -337,3 +337,21 @@ def test_the_route_is_in_the_openapi_schema_with_explain_schemas(client, persona
     assert {"ExplainOut", "ExplainIndicatorOut", "ExplainConfigChangeOut"} <= set(
         schema["components"]["schemas"]
     )
+
+
+@pytest.mark.django_db
+def test_the_api_s_weekly_change_does_not_blame_a_new_weight_on_unmoved_indicators(
+    client, personas, story
+):
+    story.snapshot(14)
+    story.reweigh(5, recommendation=3.0)
+    story.snapshot(0, SnapshotKind.CURRENT)
+    client.force_login(personas.amir)
+
+    body = client.get(f"/api/clients/{personas.client_a.pk}/trust").json()
+
+    parts = {i["key"]: i["change_since_last_week"] for i in body["indicators"]}
+    assert parts["recommendation"] is None and parts["no_surprises"] is None
+    explained = api(client, personas).json()
+    assert body["change_since_last_week"] == explained["change"]
+    assert parts["on_time"] == explained["indicators"][0]["change"]
