@@ -75,7 +75,7 @@ def test_comparing_two_dates_across_a_weight_change(live_server, page: Page, per
     page.locator("#compare").screenshot(path=SCREENSHOTS / "trust-compare-error.png")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server.url}/trust/clients/{story.client.pk}/#compare")
+    page.goto(f"{live_server.url}/trust/clients/{story.client.pk}/")
     expect(page.locator("#compare .compare-header")).to_be_visible()
     no_sideways_scroll(page)
     accessible(page, axe)
