@@ -12,6 +12,8 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -355,3 +357,22 @@ def test_the_api_s_weekly_change_does_not_blame_a_new_weight_on_unmoved_indicato
     explained = api(client, personas).json()
     assert body["change_since_last_week"] == explained["change"]
     assert parts["on_time"] == explained["indicators"][0]["change"]
+
+
+@pytest.mark.django_db
+def test_explaining_takes_as_many_queries_whatever_the_number_of_events(personas, story):
+    story.snapshot(14)
+    story.snapshot(0, SnapshotKind.CURRENT)
+    start = story.today - D(14)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            explain.explain_between(story.client, start, story.today)
+        return len(captured)
+
+    few = queries()
+    for _ in range(30):
+        SurveyResponseFactory(client=story.client, score=3, answered_at=_at(story.today - D(2)))
+
+    assert queries() == few
+    assert few <= 40
