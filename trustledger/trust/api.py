@@ -4,17 +4,21 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.clients.models import Client
 from trustledger.core.extensions import api_routers
-from trustledger.scoring.display import display_index
-from trustledger.trust import selectors, services
+from trustledger.scoring.display import display_index, kept
+from trustledger.scoring.explain import ROUNDING
+from trustledger.trust import explain, selectors, services
+from trustledger.trust.forms import LABELS
 from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
 from trustledger.workspaces.permissions import Action
+from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 router = Router(tags=["trust"])
@@ -147,6 +151,135 @@ def client_trust_history(request: HttpRequest, client_id: int, weeks: int = 52) 
             : max(1, min(weeks, 260))
         ]
     )[::-1]
+
+
+class ExplainIndexOut(Schema):
+    date: dt.date
+    index: int | None = Field(description=INDEX)
+    index_exact: float | None = Field(description=EXACT)
+    source: str = Field(
+        description="`stored`: the snapshot stored for that day, made from what was known then "
+        "under the configuration in force then; `computed`: computed as of that day from what "
+        "was known then; `none`: the firm did not serve the client on that day."
+    )
+    config_version: int | None
+
+
+class ExplainIndicatorOut(Schema):
+    key: str
+    label: str
+    change: int = Field(description="Whole points; with the other parts, adds up to `change`.")
+    change_exact: float = Field(description="The exact part, from the two-decimal scores.")
+
+
+class ExplainConfigChangeOut(Schema):
+    from_version: int
+    to_version: int
+    changed_on: dt.date = Field(description="When the later version was saved.")
+    changes: list[str]
+    change: int = Field(description="Whole points; with the other parts, adds up to `change`.")
+    change_exact: float | None = Field(
+        description="The index as of `to` under the later configuration minus under the earlier "
+        "one (the same facts); null when the earlier one gives not enough data."
+    )
+
+
+class ExplainEventOut(Schema):
+    date: dt.date
+    kind: str
+    title: str
+    detail: str
+    tone: str
+
+
+class ExplainOut(Schema):
+    client_id: int
+    before: ExplainIndexOut = Field(description="The index as of `from`.")
+    after: ExplainIndexOut = Field(description="The index as of `to`.")
+    change: int | None = Field(description="after.index - before.index: the shown change.")
+    change_exact: float | None = Field(description="after.index_exact - before.index_exact.")
+    indicators: list[ExplainIndicatorOut] = Field(
+        description="The indicators that moved (an indicator whose score did not move is left "
+        "out), largest first, scored under one configuration."
+    )
+    configuration_change: ExplainConfigChangeOut | None = Field(
+        description="Present when the configuration in force differs between the two dates."
+    )
+    rounding: int = Field(
+        description="A point no part carries (0 unless no part moved and the shown values still "
+        "differ); indicators + configuration + rounding add up to `change` exactly."
+    )
+    events: list[ExplainEventOut] = Field(
+        description="The client's timeline after `from` and up to `to`, newest first."
+    )
+    events_total: int
+
+
+def _index_out(at: explain.IndexAt) -> dict[str, Any]:
+    snap = at.snapshot
+    return {
+        "date": at.day,
+        "index": display_index(snap.index) if snap else None,
+        "index_exact": snap.index if snap else None,
+        "source": at.source,
+        "config_version": snap.config.version if snap else None,
+    }
+
+
+def _explain_out(result: explain.TrustExplanation, limit: int) -> dict[str, Any]:
+    e, change = result.explanation, result.config_change
+    return {
+        "client_id": result.client.pk,
+        "before": _index_out(result.start),
+        "after": _index_out(result.end),
+        "change": e.shown_change,
+        "change_exact": e.change,
+        "indicators": [
+            {"key": k, "label": LABELS[k], "change": shown, "change_exact": kept(exact)}
+            for k, exact, shown in result.indicators()
+        ],
+        "configuration_change": change
+        and {
+            "from_version": change.before.version,
+            "to_version": change.after.version,
+            "changed_on": change.changed_on,
+            "changes": list(change.what),
+            "change": e.shown_config_effect or 0,
+            "change_exact": e.config_effect,
+        },
+        "rounding": e.shown.get(ROUNDING, 0),
+        "events": [
+            {"date": ev.on, "kind": ev.kind, "title": ev.title, "detail": ev.detail}
+            | {"tone": ev.tone}
+            for ev in result.events[:limit]
+        ],
+        "events_total": len(result.events),
+    }
+
+
+class ExplainQuery(Schema):
+    start: dt.date | None = Field(
+        None, alias="from", description="The first date (default: the Since line's date)."
+    )
+    end: dt.date | None = Field(None, alias="to", description="The second date (default: today).")
+    events_limit: int = Field(100, ge=0, le=1000)
+
+
+@router.get("/clients/{client_id}/trust/explain", response={200: ExplainOut, **ERRORS})
+def explain_trust(request: HttpRequest, client_id: int, q: Query[ExplainQuery]) -> Any:
+    """The change of the client's index between two dates, explained: exact and shown values,
+    each indicator's part, the configuration change, and the events in between."""
+    who = caller(request)
+    who.require(Action.VIEW)
+    client = get_for_workspace_or_404(Client, who.workspace, pk=client_id)
+    try:
+        first, last = explain.parse_dates(
+            client.workspace, q.start, q.end, default_start=explain.default_start(client)
+        )
+    except DomainError as error:
+        loc = ["query", error.field or "from"]
+        raise ValidationError([{"loc": loc, "msg": error.message, "type": "value_error"}]) from None
+    return _explain_out(explain.explain_between(client, first, last), q.events_limit)
 
 
 class AlertOut(Schema):

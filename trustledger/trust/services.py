@@ -147,6 +147,18 @@ def _snapshot(
     )
 
 
+def snapshot_as_of(client: Client, as_of: dt.date, config: TrustConfig) -> TrustSnapshot | None:
+    """The client's index as of ``as_of`` under ``config``, computed and not stored (None when
+    the firm did not serve the client then): what a stored snapshot of that day would hold."""
+    cards, _ = score_workspace(client.workspace, as_of, config, [client.pk])
+    card = cards.get(client.pk)
+    if card is None:
+        return None
+    snapshot = _snapshot(client.workspace, client.pk, card, as_of, SnapshotKind.CURRENT, config)
+    snapshot.client = client
+    return snapshot
+
+
 @transaction.atomic
 def take_snapshots(
     workspace: Workspace,
