@@ -82,6 +82,7 @@ from trustledger.engagements.schemas import (
     TimeEntryFilter,
     TimeEntryIn,
     TimeEntryOut,
+    TimeEntryPatch,
     TimeScopeOut,
 )
 from trustledger.workspaces.models import User, Workspace
@@ -433,6 +434,30 @@ def log_time(request: HttpRequest, engagement_id: int, payload: TimeEntryIn) -> 
 def get_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
     entry = _get(caller(request), TimeEntry, time_entry_id, Action.VIEW)
     return _with_creep(TimeEntry.objects.filter(pk=entry.pk)).get()
+
+
+@router.patch("/time-entries/{time_entry_id}", response=_ok(TimeEntryOut))
+def update_time_entry(request: HttpRequest, time_entry_id: int, payload: TimeEntryPatch) -> Any:
+    """Correct logged time (checked as when it was logged); the change is audited."""
+    who = caller(request)
+    entry = _get(who, TimeEntry, time_entry_id, Action.LOG_WORK)
+    data = payload.dict(exclude_unset=True)
+    ws, scope = who.workspace, {"engagement": entry.engagement}
+    if "person_id" in data:
+        data["person"] = _member_optional(ws, data.pop("person_id"), "person_id")
+    for field, model in (("scope_item", ScopeItem), ("change_request", ChangeRequest)):
+        if f"{field}_id" in data:
+            data[field] = _find_optional(model, ws, data.pop(f"{field}_id"), f"{field}_id", **scope)
+    services.update_time_entry(entry, by=who.user, **data)
+    return _with_creep(TimeEntry.objects.filter(pk=entry.pk)).get()
+
+
+@router.delete("/time-entries/{time_entry_id}", response={204: None, **ERRORS})
+def delete_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
+    """Remove time booked by mistake; the audit log keeps what it was."""
+    who = caller(request)
+    services.delete_time_entry(_get(who, TimeEntry, time_entry_id, Action.LOG_WORK), by=who.user)
+    return Status(204, None)
 
 
 # Change requests

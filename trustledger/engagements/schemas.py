@@ -351,6 +351,25 @@ class TimeEntryIn(Schema):
     note: Note = ""
 
 
+class TimeEntryPatch(Schema):
+    """What to correct; ``scope_item_id`` and ``change_request_id`` may be set to null (the work
+    was on nothing agreed: unapproved scope)."""
+
+    date: Date | None = None
+    hours: DayHours | None = None
+    person_id: Id | None = None
+    person_name: Line | None = None
+    cost_rate: Rate | None = None
+    bill_rate: Rate | None = None
+    scope_item_id: Id | None = None
+    change_request_id: Id | None = None
+    note: Note | None = None
+
+    _present = field_validator("date", "hours", "person_name", "cost_rate", "bill_rate", "note")(
+        _not_null
+    )
+
+
 class TimeEntryFilter(FilterSchema):
     from_: Annotated[Date | None, FilterLookup("date__gte")] = Field(None, alias="from")
     to: Annotated[Date | None, FilterLookup("date__lte")] = None
