@@ -32,6 +32,7 @@ from trustledger.engagements.models import (
     Milestone,
     Notice,
     QualityIssue,
+    Responsibility,
     ScopeItem,
     SuccessCriterion,
     TaskMapping,
@@ -45,6 +46,8 @@ from trustledger.engagements.schemas import (
     ChangeRequestFilter,
     ChangeRequestIn,
     ChangeRequestOut,
+    CharterRoleIn,
+    CharterRoleOut,
     CriterionIn,
     CriterionOut,
     DecisionIn,
@@ -280,6 +283,28 @@ def add_scope_item(request: HttpRequest, engagement_id: int, payload: ScopeItemI
     who = caller(request)
     engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
     return Status(201, services.add_scope_item(engagement, by=who.user, **payload.dict()))
+
+
+@router.get("/engagements/{engagement_id}/charter-roles", response=_ok(list[CharterRoleOut]))
+@paginate(LimitOffsetPagination)
+def list_charter_roles(request: HttpRequest, engagement_id: int) -> Any:
+    """Who does what on each side: the charter's roles and responsibilities."""
+    return _engagement(caller(request), engagement_id, Action.VIEW).responsibilities.all()
+
+
+@router.post("/engagements/{engagement_id}/charter-roles", response=_created(CharterRoleOut))
+def add_charter_role(request: HttpRequest, engagement_id: int, payload: CharterRoleIn) -> Any:
+    who = caller(request)
+    engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
+    return Status(201, services.add_responsibility(engagement, by=who.user, **payload.dict()))
+
+
+@router.delete("/charter-roles/{role_id}", response={204: None, **ERRORS})
+def remove_charter_role(request: HttpRequest, role_id: int) -> Any:
+    who = caller(request)
+    role = _get(who, Responsibility, role_id, Action.MANAGE_CLIENTS)
+    services.remove_responsibility(role, by=who.user)
+    return Status(204, None)
 
 
 @router.get("/engagements/{engagement_id}/success-criteria", response=_ok(list[CriterionOut]))

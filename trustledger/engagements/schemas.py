@@ -25,6 +25,7 @@ from trustledger.engagements.models import (
     NoticeKind,
     ReviewOutcome,
     Severity,
+    Side,
     TaskTarget,
 )
 from trustledger.engagements.selectors import CREEP, Standing
@@ -200,6 +201,20 @@ class ScopeItemOut(Schema):
 class ScopeItemIn(Schema):
     title: Name
     description: LongText = ""
+
+
+class CharterRoleOut(Schema):
+    id: int
+    engagement_id: int
+    side: Side
+    person: str
+    role: str
+
+
+class CharterRoleIn(Schema):
+    side: Side
+    person: Name
+    role: Line = ""
 
 
 class CriterionOut(Schema):

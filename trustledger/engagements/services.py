@@ -608,3 +608,10 @@ def add_responsibility(
     )
     record_audit(engagement.workspace, by, "responsibility.added", responsibility)
     return responsibility
+
+
+@transaction.atomic
+def remove_responsibility(responsibility: Responsibility, *, by: User | None) -> None:
+    """Take a role off the charter (someone left, or it was recorded wrongly)."""
+    record_audit(responsibility.workspace, by, "responsibility.removed", responsibility)
+    responsibility.delete()
