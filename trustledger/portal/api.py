@@ -175,10 +175,12 @@ def invite_contact(request: HttpRequest, client_id: int, payload: PortalInvitati
     return Status(201, link)
 
 
-@router.post("/portal/invitations/{invitation_id}/revoke", response=_ok(PortalInvitationOut))
-def revoke_invitation(request: HttpRequest, invitation_id: int) -> Any:
+@router.post("/portal/invitations/{portal_invitation_id}/revoke", response=_ok(PortalInvitationOut))
+def revoke_invitation(request: HttpRequest, portal_invitation_id: int) -> Any:
     """Stop an unused invitation's link from working."""
     who = caller(request)
-    link = get_for_workspace_or_404(MagicLink, who.workspace, pk=invitation_id, invitation=True)
+    link = get_for_workspace_or_404(
+        MagicLink, who.workspace, pk=portal_invitation_id, invitation=True
+    )
     who.require(Action.MANAGE_CLIENTS, link.contact.client)
     return services.revoke_invitation(link, by=who.user)
