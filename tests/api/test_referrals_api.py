@@ -52,7 +52,7 @@ def test_bad_referrals_are_refused_with_the_field_named(client, personas, write_
             "referred_id",
             400,
         ),
-        ({"referrer_id": a, "referred_id": a, "referred_on": "2026-01-01"}, "referred", 400),
+        ({"referrer_id": a, "referred_id": a, "referred_on": "2026-01-01"}, "referred_id", 400),
     ]:
         response = send(client, "POST", "/api/referrals", body, key=write_key)
         assert response.status_code == status and field_named(response, field), body
@@ -61,7 +61,7 @@ def test_bad_referrals_are_refused_with_the_field_named(client, personas, write_
     wrong = send(
         client, "POST", "/api/referrals", body | {"referrer_contact_id": stranger.pk}, key=write_key
     )
-    assert wrong.status_code == 400 and field_named(wrong, "referrer_contact")
+    assert wrong.status_code == 400 and field_named(wrong, "referrer_contact_id")
     assert not Referral.objects.exists()
 
 

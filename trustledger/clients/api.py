@@ -2,6 +2,8 @@
 update (referrals: delete too)."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -245,6 +247,21 @@ def _in_workspace[M: (Client, Contact)](
     return obj
 
 
+# The referral services name the model's fields; the API's body names the ids.
+REFERRAL_FIELDS = {"referrer": "referrer_id", "referred": "referred_id"} | {
+    "referrer_contact": "referrer_contact_id"
+}
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        field = REFERRAL_FIELDS.get(error.field or "", error.field)
+        raise DomainError(error.message, field=field) from None
+
+
 def _referral(who: ApiCaller, referral_id: int) -> Referral:
     referral = get_for_workspace_or_404(Referral, who.workspace, pk=referral_id)
     who.require(Action.MANAGE_CLIENTS, referral.referrer)
@@ -271,14 +288,15 @@ def record_referral(request: HttpRequest, payload: ReferralIn) -> Any:
         if contact_id is None
         else _in_workspace(Contact, ws, contact_id, "referrer_contact_id")
     )
-    referral = services.record_referral(
-        referrer,
-        referred,
-        on=payload.referred_on,
-        by=who.user,
-        referrer_contact=contact,
-        note=payload.note,
-    )
+    with _api_field_names():
+        referral = services.record_referral(
+            referrer,
+            referred,
+            on=payload.referred_on,
+            by=who.user,
+            referrer_contact=contact,
+            note=payload.note,
+        )
     return Status(201, referral)
 
 
@@ -297,7 +315,8 @@ def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPat
         data["referrer_contact"] = (
             None if pk is None else _in_workspace(Contact, who.workspace, pk, "referrer_contact_id")
         )
-    return services.update_referral(referral, by=who.user, **data)
+    with _api_field_names():
+        return services.update_referral(referral, by=who.user, **data)
 
 
 @router.delete("/referrals/{referral_id}", response={204: None, **ERRORS})
