@@ -272,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     from trustledger.core.cli import add_commands as add_core_commands
 
     add_core_commands(sub)
+
+    from trustledger.workspaces.cli import add_commands as add_workspace_commands
+
+    add_workspace_commands(sub)
     return parser
 
 

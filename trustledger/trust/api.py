@@ -1,22 +1,32 @@
-"""The trust index in the REST API: portfolio, a client's explained index and history, alerts."""
+"""The trust index in the REST API: portfolio, a client's explained index and history, alerts,
+and the configuration pages' work: settings and weights, recompute, backtest, adopting weights.
+
+Roles as on the pages: reading the settings, changing them and adopting weights are an owner's
+(signed in: API keys never manage the workspace); recomputing needs MANAGE_CLIENTS; anyone runs
+the backtest.
+"""
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import Http404, HttpRequest
+from django.tasks.exceptions import TaskResultDoesNotExist
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.fields import Storable, text
 from trustledger.clients.models import Client
 from trustledger.core.extensions import api_routers
 from trustledger.scoring.display import display_index, kept
 from trustledger.scoring.explain import ROUNDING
-from trustledger.trust import explain, selectors, services
+from trustledger.scoring.index import INDICATORS
+from trustledger.trust import explain, selectors, services, tasks
 from trustledger.trust.forms import LABELS
-from trustledger.trust.models import Alert, SnapshotKind, TrustSnapshot
+from trustledger.trust.models import Alert, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
@@ -316,3 +326,156 @@ def set_alert_status(request: HttpRequest, alert_id: int, payload: AlertStatusIn
     alert = get_for_workspace_or_404(Alert, who.workspace, pk=alert_id)
     who.require(Action.MANAGE_CLIENTS, alert.client)
     return services.set_alert_status(alert, payload.status, by=who.user)
+
+
+# Configuration: the settings page's weights and thresholds (owners), each change a new version
+
+
+Weight = Annotated[float, Field(ge=0, le=10)]
+
+
+class TrustSettingsOut(Schema):
+    version: int
+    weights: dict[str, float]
+    window_days: int
+    half_life_days: float
+    healthy_at: float
+    at_risk_below: float
+    min_confidence: float
+    fall_alert_points: float
+    fall_alert_days: int
+    note: str
+    created_by_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_weights(config: TrustConfig) -> dict[str, float]:
+        return dict(config.index_settings().weights)
+
+
+def _known_indicators(weights: dict[str, float] | None) -> dict[str, float] | None:
+    unknown = sorted(set(weights or {}) - set(INDICATORS))
+    if unknown:
+        raise ValueError(f"unknown indicators: {', '.join(unknown)}")
+    return weights
+
+
+class TrustSettingsPatch(Schema):
+    """What to change; weights left out keep their value. Bounds as on the settings page."""
+
+    weights: dict[str, Weight] | None = None
+    window_days: int | None = Field(None, ge=7, le=1095)
+    half_life_days: float | None = Field(None, ge=1, le=1095)
+    healthy_at: float | None = Field(None, ge=0, le=100)
+    at_risk_below: float | None = Field(None, ge=0, le=100)
+    min_confidence: float | None = Field(None, ge=0, le=1)
+    fall_alert_points: float | None = Field(None, ge=1, le=100)
+    fall_alert_days: int | None = Field(None, ge=1, le=365)
+    note: Annotated[str, text(0, 300), Storable] = ""
+
+    _known = field_validator("weights")(_known_indicators)
+
+
+@router.get("/trust/settings", response={200: TrustSettingsOut, **ERRORS})
+def get_trust_settings(request: HttpRequest) -> TrustConfig:
+    who = caller(request)
+    who.require(Action.MANAGE_WORKSPACE)
+    return services.current_config(who.workspace)
+
+
+@router.patch("/trust/settings", response={200: TrustSettingsOut, **ERRORS})
+def update_trust_settings(request: HttpRequest, payload: TrustSettingsPatch) -> TrustConfig:
+    """Save a new audited version (unchanged values make none); every client's index is then
+    recomputed in the background."""
+    who = caller(request)
+    who.require(Action.MANAGE_WORKSPACE)
+    values = payload.dict(exclude_unset=True, exclude_none=True)
+    note = values.pop("note", "")
+    if "weights" in values:
+        current = services.current_config(who.workspace).index_settings().weights
+        values["weights"] = dict(current) | values["weights"]
+    return services.update_config(who.workspace, by=who.user, note=note, **values)
+
+
+@router.get("/trust/settings/versions", response={200: list[TrustSettingsOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def list_trust_settings_versions(request: HttpRequest) -> Any:
+    who = caller(request)
+    who.require(Action.MANAGE_WORKSPACE)
+    return TrustConfig.objects.for_workspace(who.workspace).order_by("-version")
+
+
+class TrustTaskOut(Schema):
+    task_id: str
+    status: str
+
+
+@router.post("/trust/recompute", response={202: TrustTaskOut, **ERRORS})
+def recompute(request: HttpRequest) -> Any:
+    """Recompute every client's current index (the portfolio page's button), in the worker."""
+    who = caller(request)
+    who.require(Action.MANAGE_CLIENTS)
+    result = tasks.recompute_workspace_task.enqueue(who.workspace.pk)
+    return Status(202, {"task_id": str(result.id), "status": str(result.status)})
+
+
+# Backtest: how well the index foresaw lost clients, and the weights this history suggests
+
+
+class TrustBacktestIn(Schema):
+    months: int = Field(24, ge=1, le=120, description="Month ends to test.")
+
+
+class TrustBacktestOut(Schema):
+    task_id: str
+    status: str
+    report: dict[str, Any] | None = Field(
+        description="When finished: months, observations, scored, losses, auc, auc_interval, "
+        "by_band, lead_days_median, flagged_before_loss, lost_clients, learned (weights and "
+        "their forward-validated AUC, or null), notes."
+    )
+
+
+def _backtest_out(result: Any) -> dict[str, Any]:
+    done = result.status == "SUCCESSFUL"
+    return {
+        "task_id": str(result.id),
+        "status": str(result.status),
+        "report": result.return_value if done else None,
+    }
+
+
+@router.post("/trust/backtests", response={202: TrustBacktestOut, **ERRORS})
+def run_backtest(request: HttpRequest, payload: TrustBacktestIn) -> Any:
+    """Start the backtest the backtest page runs; read its report from the returned task."""
+    who = caller(request)
+    who.require(Action.VIEW)
+    return Status(202, _backtest_out(tasks.backtest_task.enqueue(who.workspace.pk, payload.months)))
+
+
+@router.get("/trust/backtests/{task_id}", response={200: TrustBacktestOut, **ERRORS})
+def get_backtest(request: HttpRequest, task_id: str) -> Any:
+    workspace = caller(request).workspace
+    try:
+        result = tasks.backtest_task.get_result(task_id)
+    except TaskResultDoesNotExist:
+        raise Http404("No backtest matches.") from None
+    if result.task.name != tasks.backtest_task.name or result.args[:1] != [workspace.pk]:
+        raise Http404("No backtest matches.")
+    return _backtest_out(result)
+
+
+class TrustWeightsIn(Schema):
+    weights: dict[str, Weight] = Field(
+        description="A weight for every indicator, e.g. a backtest's `learned.weights`."
+    )
+
+    _known = field_validator("weights")(_known_indicators)
+
+
+@router.post("/trust/settings/adopt-weights", response={200: TrustSettingsOut, **ERRORS})
+def adopt_weights(request: HttpRequest, payload: TrustWeightsIn) -> TrustConfig:
+    """Adopt learned weights as a new, audited configuration version (owners)."""
+    who = caller(request)
+    who.require(Action.MANAGE_WORKSPACE)
+    return services.adopt_weights(who.workspace, payload.weights, by=who.user)

@@ -80,6 +80,20 @@ def update_config(
     return new
 
 
+ADOPTED_NOTE = "Adopted weights learned by the backtest"
+
+
+def adopt_weights(
+    workspace: Workspace, weights: dict[str, float], *, by: User | None
+) -> TrustConfig:
+    """Adopt learned weights (the backtest page and the API): an owner's decision, saved as a new
+    audited configuration. Every indicator needs its weight, as the backtest learns them all."""
+    missing = sorted(set(INDICATORS) - set(weights))
+    if missing:
+        raise DomainError(f"Weights missing for: {', '.join(missing)}.", field="weights")
+    return update_config(workspace, by=by, weights=dict(weights), note=ADOPTED_NOTE)
+
+
 def clients_as_of(
     workspace: Workspace, as_of: dt.date, client_ids: Sequence[int] | None = None
 ) -> list[int]:

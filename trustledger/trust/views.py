@@ -192,12 +192,7 @@ def adopt_weights(request: HttpRequest) -> HttpResponse:
     workspace = request_workspace(request)
     try:
         weights = {k: float(request.POST[f"weight_{k}"]) for k in INDICATORS}
-        services.update_config(
-            workspace,
-            by=acting_user(request),
-            weights=weights,
-            note="Adopted weights learned by the backtest",
-        )
+        services.adopt_weights(workspace, weights, by=acting_user(request))
     except (KeyError, ValueError):
         messages.error(request, "The learned weights were incomplete; run the backtest again.")
     except DomainError as error:

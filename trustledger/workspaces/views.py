@@ -59,15 +59,14 @@ def members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, Action.MANAGE_WORKSPACE)
         if form.is_valid():
-            membership = services.add_member(
+            membership = services.invite_member(
                 workspace,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 role=Role(form.cleaned_data["role"]),
                 by=acting_user(request),
+                base_url=absolute_url("/"),
             )
-            if not membership.user.has_usable_password():
-                services.send_invitation(membership, base_url=absolute_url("/"))
             messages.success(request, f"{membership.user} can now sign in to {workspace}.")
             return redirect("workspaces:members")
     context = {"form": form, "members": selectors.members_of(workspace)}
