@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "trustledger.relationships",
     "trustledger.reports",
     "trustledger.portal",
+    "trustledger.webhooks",
 ]
 
 MIDDLEWARE = [
