@@ -59,6 +59,7 @@ OBJECT_PROVIDERS = [
     "tests.reports.tenancy_objects",
     "tests.portal.tenancy_objects",
     "tests.money.tenancy_objects",
+    "tests.webhooks.tenancy_objects",
 ]
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 

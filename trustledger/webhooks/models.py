@@ -51,7 +51,9 @@ class WebhookMessage(WorkspaceScoped):
     every retry and redelivery sends the same id and body, so a receiver can drop duplicates.
     """
 
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="messages"
+    )
     webhook_id = models.CharField(max_length=64, unique=True)
     event_id = models.CharField(max_length=64)
     event_type = models.CharField(max_length=60)
