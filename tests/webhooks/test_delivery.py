@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -192,3 +193,20 @@ def test_failed_webhooks_do_not_count_as_undelivered_mail_in_health(allowed, pip
         _publish(allowed, 1)
     OutboxMessage.objects.update(status=OutboxStatus.FAILED)
     assert health().failed_mail == 0
+
+
+def test_the_verification_example_in_the_api_docs_verifies_a_real_delivery(allowed, pipeline):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    section = docs.split("### Verifying a message (Python)")[1]
+    example = section.split("```python\n")[1].split("```")[0]
+    namespace: dict = {}
+    exec(example, namespace)
+    with Receiver() as receiver:
+        _, secret = _subscribe(allowed, receiver.url)
+        with pipeline():
+            _publish(allowed, 1)
+    (request,) = receiver.accepted
+    event = namespace["verified_event"](request.body, request.headers, secret)
+    assert event["type"] == "alert.raised"
+    with pytest.raises(WebhookVerificationError):
+        namespace["verified_event"](request.body + b" ", request.headers, secret)
