@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -210,3 +211,16 @@ def test_the_verification_example_in_the_api_docs_verifies_a_real_delivery(allow
     assert event["type"] == "alert.raised"
     with pytest.raises(WebhookVerificationError):
         namespace["verified_event"](request.body + b" ", request.headers, secret)
+
+
+def test_delivered_messages_leave_the_log_after_30_days_and_undelivered_ones_stay(allowed):
+    from tests.background import run_job
+
+    _subscribe(allowed, "http://127.0.0.1:9/hooks")
+    _publish(allowed, 2)
+    old = timezone.now() - dt.timedelta(days=31)
+    WebhookMessage.objects.update(created_at=old)
+    WebhookMessage.objects.filter(pk=WebhookMessage.objects.first().pk).update(delivered_at=old)
+    run_job("webhooks.prune_log")
+    assert WebhookMessage.objects.count() == 1
+    assert WebhookMessage.objects.get().delivered_at is None

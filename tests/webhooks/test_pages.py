@@ -109,3 +109,16 @@ def test_only_owners_reach_the_webhook_pages(client, personas, who):
 def test_a_signed_out_visitor_is_sent_to_sign_in(client):
     response = client.get("/settings/webhooks/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_deleting_a_webhook_drops_what_it_still_had_to_send(owner):
+    from trustledger.core import events
+
+    owner.post("/settings/webhooks/new/", {**FORM, "url": "http://127.0.0.1:9/h"})
+    subscription = Subscription.objects.get()
+    events.publish(subscription.workspace_id, "report.sent", {})
+    assert OutboxMessage.objects.count() == 1
+    response = owner.post(f"/settings/webhooks/{subscription.pk}/delete/")
+    assert response.status_code == 302
+    assert not Subscription.objects.exists() and not OutboxMessage.objects.exists()
+    assert AuditEntry.objects.filter(action="webhook.deleted").count() == 1

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from trustledger.core import outbox
 from trustledger.core.events import EVENT_TYPES, TEST_EVENT, Event
-from trustledger.core.models import OutboxChannel, OutboxMessage
+from trustledger.core.models import OutboxChannel, OutboxMessage, OutboxStatus
 from trustledger.webhooks import formats, sealing
 from trustledger.webhooks.models import Format, Subscription, WebhookMessage, WebhookSettings
 from trustledger.webhooks.targets import TargetRefused, check_target
@@ -194,7 +194,14 @@ def rotate_secret(subscription: Subscription, *, by: User | None) -> str:
 
 @transaction.atomic
 def delete_subscription(subscription: Subscription, *, by: User | None) -> None:
+    """Delete it, its log, and what it still had to send."""
     record_audit(subscription.workspace, by, "webhook.deleted", subscription)
+    waiting = WebhookMessage.objects.filter(subscription=subscription, delivered_at=None)
+    OutboxMessage.objects.filter(
+        channel=OutboxChannel.WEBHOOK,
+        status=OutboxStatus.PENDING,
+        subject_id__in=list(waiting.values_list("pk", flat=True)),
+    ).delete()
     subscription.delete()
 
 
