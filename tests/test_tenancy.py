@@ -60,6 +60,7 @@ OBJECT_PROVIDERS = [
     "tests.portal.tenancy_objects",
     "tests.money.tenancy_objects",
     "tests.api.tenancy_objects",
+    "tests.webhooks.tenancy_objects",
 ]
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 

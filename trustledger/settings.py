@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "trustledger.relationships",
     "trustledger.reports",
     "trustledger.portal",
+    "trustledger.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("TRUSTLEDGER_FROM_EMAIL", "Trustledger <nore
 
 # A worker that has not been heard of for this long has lost its running task to another worker.
 TRUSTLEDGER_WORKER_LEASE = float(os.environ.get("TRUSTLEDGER_WORKER_LEASE", "60"))
+# Seconds a webhook POST may wait for each step (connecting, then the answer).
+TRUSTLEDGER_WEBHOOK_TIMEOUT = float(os.environ.get("TRUSTLEDGER_WEBHOOK_TIMEOUT", "10"))
 # Seconds before the 2nd, 3rd, ... attempt of failed mail and tasks (empty: the built-in steps).
 TRUSTLEDGER_RETRY_BACKOFF = [
     float(step) for step in os.environ.get("TRUSTLEDGER_RETRY_BACKOFF", "").split(",") if step

@@ -47,6 +47,7 @@ urlpatterns = [
     path("portal/", include("trustledger.portal.urls")),
     path("settings/status/", include("trustledger.core.urls")),
     path("settings/currency/", include("trustledger.money.urls")),
+    path("settings/webhooks/", include("trustledger.webhooks.urls")),
     path("settings/", include("trustledger.workspaces.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),

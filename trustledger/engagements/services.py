@@ -18,6 +18,7 @@ from django.utils import timezone
 from trustledger.clients.models import Client, Contact
 from trustledger.core.claims import refuse_future_day
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.core.facts import announce
 from trustledger.engagements.models import (
     Assignment,
@@ -546,6 +547,27 @@ def decide_change_request(
         )
         reclassify_after_new_scope_item(item)
     _audit(cr.workspace, by, f"change_request.{cr.status}", cr, changes)
+    client = engagement.client.name
+    publish(
+        cr.workspace_id,
+        "change_request.decided",
+        {
+            "summary": f"{client}: “{cr.title}” {cr.status} by {decided_by.name}",
+            "change_request_id": cr.pk,
+            "engagement_id": engagement.pk,
+            "engagement": engagement.name,
+            "client_id": engagement.client_id,
+            "client": client,
+            "title": cr.title,
+            "decision": cr.status,
+            "decided_by": decided_by.name,
+            "decided_on": on.isoformat(),
+            "note": note,
+            "effort_hours": str(cr.effort_hours),
+            "cost_impact": str(cr.cost_impact),
+            "schedule_impact_days": cr.schedule_impact_days,
+        },
+    )
     return cr
 
 

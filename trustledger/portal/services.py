@@ -26,6 +26,7 @@ from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, Inquiry, Source
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.core.outbox import tag
 from trustledger.engagements import services as engagements
 from trustledger.engagements.models import ChangeRequest, Engagement
@@ -396,6 +397,21 @@ def ask_question(
         interaction=message,
     )
     _attribute(inquiry, "inquiry.recorded", contact)
+    publish(
+        client.workspace_id,
+        "portal.question_asked",
+        {
+            "summary": f"{contact.name} ({client.name}): {subject_line}",
+            "inquiry_id": inquiry.pk,
+            "client_id": client.pk,
+            "client": client.name,
+            "contact": contact.name,
+            "subject": subject_line,
+            "details": details,
+            "engagement_id": engagement.pk if engagement else None,
+            "asked_at": now.isoformat(),
+        },
+    )
     return inquiry
 
 
