@@ -25,6 +25,7 @@ from trustledger.engagements.models import (
     NoticeKind,
     ReviewOutcome,
     Severity,
+    Side,
     TaskTarget,
 )
 from trustledger.engagements.selectors import CREEP, Standing
@@ -202,6 +203,20 @@ class ScopeItemIn(Schema):
     description: LongText = ""
 
 
+class CharterRoleOut(Schema):
+    id: int
+    engagement_id: int
+    side: Side
+    person: str
+    role: str
+
+
+class CharterRoleIn(Schema):
+    side: Side
+    person: Name
+    role: Line = ""
+
+
 class CriterionOut(Schema):
     id: int
     engagement_id: int
@@ -349,6 +364,25 @@ class TimeEntryIn(Schema):
     scope_item_id: Id | None = None
     change_request_id: Id | None = None
     note: Note = ""
+
+
+class TimeEntryPatch(Schema):
+    """What to correct; ``scope_item_id`` and ``change_request_id`` may be set to null (the work
+    was on nothing agreed: unapproved scope)."""
+
+    date: Date | None = None
+    hours: DayHours | None = None
+    person_id: Id | None = None
+    person_name: Line | None = None
+    cost_rate: Rate | None = None
+    bill_rate: Rate | None = None
+    scope_item_id: Id | None = None
+    change_request_id: Id | None = None
+    note: Note | None = None
+
+    _present = field_validator("date", "hours", "person_name", "cost_rate", "bill_rate", "note")(
+        _not_null
+    )
 
 
 class TimeEntryFilter(FilterSchema):
