@@ -35,7 +35,7 @@ from trustledger.trust.backtest import observations
 from trustledger.trust.models import SnapshotKind, TrustSnapshot
 from trustledger.trust.services import score_workspace, take_snapshots, update_config
 from trustledger.workspaces.models import ApiKeyScope
-from trustledger.workspaces.services import create_api_key, diff_fields
+from trustledger.workspaces.services import create_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def backtest_value(client, day: dt.date) -> float | None:
 
 
 MILESTONE_EDITS = ["delivered_on", "undeliver", "buffer_days", "cancel", "delete"]
-ENTRY_EDITS = ["hours", "date", "scope", "delete entry"]
+ENTRY_EDITS = ["hours", "date", "scope_item", "delete entry"]
 
 
 @settings(
@@ -255,19 +255,16 @@ def edit_milestone(milestone, edit: str, delivery: dt.date):
 
 
 def edit_entry(entry, edit: str, day: dt.date, item) -> None:
-    """Edit or delete a time entry as a service does (there is none yet on this branch): the
-    one call to ``core.history`` before saving or deleting."""
+    """Edit or delete a time entry through its services."""
     if edit == "delete entry":
-        history.record_deletion(entry)
-        entry.delete()
+        services.delete_time_entry(entry, by=None)
         return
     change = {
         "hours": {"hours": entry.hours + 2},
         "date": {"date": day},
-        "scope": {"scope_item": None if entry.scope_item_id else item},
+        "scope_item": {"scope_item": None if entry.scope_item_id else item},
     }[edit]
-    history.record_edit(entry, diff_fields(entry, change))
-    entry.save()
+    services.update_time_entry(entry, by=None, **change)
 
 
 def facts_as_of(client, day: dt.date):
@@ -307,8 +304,7 @@ def test_the_timeline_shows_a_correction_as_such_on_the_day_it_was_recorded(pers
     entry = engagement.time_entries.get()
     with time_machine.travel(at(TODAY), tick=False):
         services.update_milestone(june, by=None, delivered_on=dt.date(2026, 6, 11), name="Go")
-        history.record_deletion(entry)
-        entry.delete()
+        services.delete_time_entry(entry, by=None)
 
     events = client_timeline(personas.workspace_a, personas.client_a, kinds={"Correction"})
 

@@ -448,8 +448,8 @@ TIME_EDITABLE = frozenset(
 def update_time_entry(entry: TimeEntry, *, by: User | None, **data: Any) -> TimeEntry:
     """Correct logged time, checked as when it was logged, audited with what changed.
 
-    The one place an entry changes: keep every edit going through here (it is where a new
-    version of the fact would be written)."""
+    The one place an entry changes: keep every edit going through here. An edit of what the
+    index reads keeps the version it replaces (``core.history``)."""
     unknown = set(data) - TIME_EDITABLE
     if unknown:
         raise DomainError(f"{sorted(unknown)[0]} cannot be changed.", field=sorted(unknown)[0])
@@ -458,7 +458,10 @@ def update_time_entry(entry: TimeEntry, *, by: User | None, **data: Any) -> Time
         data["person_name"] = data["person"].get_full_name()
     changes = diff_fields(entry, data)
     if changes:
-        entry.save(update_fields=[*changes])
+        fields = [*changes]
+        if history.record_edit(entry, changes):  # as of earlier days, the version it replaces
+            fields.append("recorded_at")
+        entry.save(update_fields=fields)
         _audit(entry.workspace, by, "time.updated", entry, changes)
     return entry
 
@@ -472,6 +475,7 @@ def delete_time_entry(entry: TimeEntry, *, by: User | None) -> None:
         "person": [entry.person_name or str(entry.person_id or ""), None],
     }
     _audit(entry.workspace, by, "time.deleted", entry, kept)
+    history.record_deletion(entry)  # as of earlier days, the entry still counts
     entry.delete()
 
 
