@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from trustledger.api.urls import api
+from trustledger.api.urls import api, unknown_path
 from trustledger.clients import views as client_views
 from trustledger.core import views as core_views
 from trustledger.workspaces import views as workspace_views
@@ -45,5 +45,6 @@ urlpatterns = [
     path("settings/", include("trustledger.workspaces.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("api/<path:path>", unknown_path),
     path("admin/", admin.site.urls),
 ]

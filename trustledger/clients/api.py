@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.fields import Storable, text
+from trustledger.api.pagination import Pagination
 from trustledger.clients import selectors, services
 from trustledger.clients.models import Client, ClientStatus, Contact, Tier
 from trustledger.core.extensions import api_routers
@@ -104,7 +105,7 @@ def _with_account_manager(workspace: Workspace, data: dict[str, Any]) -> dict[st
 
 
 @router.get("/clients", response=list[ClientOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_clients(request: HttpRequest, filters: Query[ClientFilterIn]) -> Any:
     workspace = caller(request).workspace
     f = selectors.ClientFilter(
@@ -172,7 +173,7 @@ class ContactPatch(Schema):
 
 
 @router.get("/contacts", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_contacts(request: HttpRequest, client_id: int | None = None, q: str = "") -> Any:
     return selectors.list_contacts(caller(request).workspace, client_id=client_id, q=q.strip())
 

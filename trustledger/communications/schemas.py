@@ -62,7 +62,7 @@ class EscalationIo(Schema):
     person_id: Id | None = None
 
 
-class PlanOut(Schema):
+class CommunicationPlanOut(Schema):
     id: int
     client_id: int
     preferred_channels: list[str]
@@ -96,7 +96,7 @@ class PlanOut(Schema):
         ]
 
 
-class PlanPatch(Schema):
+class CommunicationPlanPatch(Schema):
     preferred_channels: list[Channel] | None = None
     check_in_days: Interval | None = None
     review_days: Interval | None = None
@@ -110,7 +110,7 @@ class PlanPatch(Schema):
     escalations: list[EscalationIo] | None = Field(None, max_length=20)
 
 
-class PlanIn(PlanPatch):
+class CommunicationPlanIn(CommunicationPlanPatch):
     client_id: Id
 
 

@@ -14,12 +14,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.clock import local_today
 from trustledger.core.extensions import api_routers
@@ -51,6 +52,8 @@ from trustledger.engagements.schemas import (
     DeliverableFilter,
     DeliverableIn,
     DeliverableOut,
+    DeliverableReviewIn,
+    DeliverableReviewOut,
     DeliverIn,
     EngagementDetailOut,
     EngagementFilter,
@@ -68,8 +71,6 @@ from trustledger.engagements.schemas import (
     QualityIssueIn,
     QualityIssueOut,
     ResolveIn,
-    ReviewIn,
-    ReviewOut,
     ScopeItemIn,
     ScopeItemOut,
     SignOffIn,
@@ -149,7 +150,7 @@ def _get[M: WorkspaceScoped](who: ApiCaller, model: type[M], pk: int, action: Ac
 
 
 @router.get("/engagements", response=_ok(list[EngagementOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_engagements(request: HttpRequest, filters: Query[EngagementFilter]) -> Any:
     who = caller(request)
     who.require(Action.VIEW)
@@ -250,7 +251,7 @@ def capacity(request: HttpRequest, engagement_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/assignments", response=_ok(list[AssignmentOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_assignments(request: HttpRequest, engagement_id: int) -> Any:
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
     assignments = Assignment.objects.for_workspace(engagement.workspace)
@@ -269,7 +270,7 @@ def assign_person(request: HttpRequest, engagement_id: int, payload: AssignmentI
 
 
 @router.get("/engagements/{engagement_id}/scope-items", response=_ok(list[ScopeItemOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_scope_items(request: HttpRequest, engagement_id: int) -> Any:
     return _engagement(caller(request), engagement_id, Action.VIEW).scope_items.all()
 
@@ -282,7 +283,7 @@ def add_scope_item(request: HttpRequest, engagement_id: int, payload: ScopeItemI
 
 
 @router.get("/engagements/{engagement_id}/success-criteria", response=_ok(list[CriterionOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_success_criteria(request: HttpRequest, engagement_id: int) -> Any:
     return _engagement(caller(request), engagement_id, Action.VIEW).success_criteria.all()
 
@@ -307,7 +308,7 @@ def assess_success_criterion(request: HttpRequest, criterion_id: int, payload: A
 
 
 @router.get("/engagements/{engagement_id}/milestones", response=_ok(list[MilestoneOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_milestones(
     request: HttpRequest, engagement_id: int, filters: Query[MilestoneFilter]
 ) -> Any:
@@ -345,7 +346,7 @@ def deliver_milestone(request: HttpRequest, milestone_id: int, payload: DeliverI
 
 
 @router.get("/engagements/{engagement_id}/deliverables", response=_ok(list[DeliverableOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_deliverables(
     request: HttpRequest, engagement_id: int, filters: Query[DeliverableFilter]
 ) -> Any:
@@ -377,8 +378,8 @@ def submit_deliverable(request: HttpRequest, deliverable_id: int, payload: Submi
     return services.submit_deliverable(deliverable, on=on, by=who.user)
 
 
-@router.post("/deliverables/{deliverable_id}/reviews", response=_created(ReviewOut))
-def record_review(request: HttpRequest, deliverable_id: int, payload: ReviewIn) -> Any:
+@router.post("/deliverables/{deliverable_id}/reviews", response=_created(DeliverableReviewOut))
+def record_review(request: HttpRequest, deliverable_id: int, payload: DeliverableReviewIn) -> Any:
     """The client's verdict on a deliverable in review; a return needs its reasons."""
     who = caller(request)
     deliverable = _get(who, Deliverable, deliverable_id, Action.LOG_WORK)
@@ -402,7 +403,7 @@ def _with_creep(entries: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
 
 
 @router.get("/engagements/{engagement_id}/time-entries", response=_ok(list[TimeEntryOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_time_entries(
     request: HttpRequest, engagement_id: int, filters: Query[TimeEntryFilter]
 ) -> Any:
@@ -439,7 +440,7 @@ def get_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/change-requests", response=_ok(list[ChangeRequestOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_change_requests(
     request: HttpRequest, engagement_id: int, filters: Query[ChangeRequestFilter]
 ) -> Any:
@@ -502,7 +503,7 @@ def withdraw_change_request(request: HttpRequest, change_request_id: int) -> Any
 
 
 @router.get("/engagements/{engagement_id}/quality-issues", response=_ok(list[QualityIssueOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_quality_issues(
     request: HttpRequest, engagement_id: int, filters: Query[QualityIssueFilter]
 ) -> Any:
@@ -543,7 +544,7 @@ def resolve_quality_issue(request: HttpRequest, quality_issue_id: int, payload: 
 
 
 @router.get("/engagements/{engagement_id}/notices", response=_ok(list[NoticeOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_notices(request: HttpRequest, engagement_id: int, filters: Query[NoticeFilter]) -> Any:
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
     return filters.filter(engagement.notices.all())
@@ -593,7 +594,7 @@ def time_scope_of(request: HttpRequest, engagement_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/task-mappings", response=_ok(list[TaskMappingOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_engagement_task_mappings(request: HttpRequest, engagement_id: int) -> Any:
     """The mappings that apply to the engagement: its own, then the firm-wide ones."""
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
@@ -626,7 +627,7 @@ def map_engagement_task(request: HttpRequest, engagement_id: int, payload: TaskM
 
 
 @router.get("/task-mappings", response=_ok(list[TaskMappingOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_firm_task_mappings(request: HttpRequest) -> Any:
     who = caller(request)
     who.require(Action.VIEW)

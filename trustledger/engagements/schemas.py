@@ -264,7 +264,7 @@ class DeliverIn(Schema):
     )
 
 
-class ReviewOut(Schema):
+class DeliverableReviewOut(Schema):
     id: int
     outcome: ReviewOutcome
     reviewed_on: dt.date
@@ -280,7 +280,7 @@ class DeliverableOut(Schema):
     status: DeliverableStatus
     submitted_on: dt.date | None
     accepted_on: dt.date | None
-    reviews: list[ReviewOut]
+    reviews: list[DeliverableReviewOut]
 
     @staticmethod
     def resolve_reviews(obj: Any) -> Any:
@@ -304,7 +304,7 @@ class SubmitIn(Schema):
     submitted_on: Date | None = None
 
 
-class ReviewIn(Schema):
+class DeliverableReviewIn(Schema):
     outcome: ReviewOutcome
     reviewed_on: Date
     reasons: LongText = ""

@@ -11,13 +11,14 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
 from trustledger.api.fields import Storable, text
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact, Tier
 from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
@@ -170,7 +171,7 @@ def _campaign(who: ApiCaller, campaign_id: int) -> SurveyCampaign:
 
 
 @router.get("/surveys/campaigns", response=_ok(list[CampaignOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_campaigns(request: HttpRequest) -> Any:
     return _campaign_dicts(list(selectors.list_campaigns(caller(request).workspace)))
 
@@ -245,7 +246,7 @@ class InvitationFilter(FilterSchema):
 
 
 @router.get("/surveys/invitations", response=_ok(list[InvitationOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_invitations(request: HttpRequest, filters: Query[InvitationFilter]) -> Any:
     return selectors.list_invitations(
         caller(request).workspace,
@@ -311,7 +312,7 @@ class ResponseFilter(FilterSchema):
 
 
 @router.get("/surveys/responses", response=_ok(list[ResponseOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_responses(request: HttpRequest, filters: Query[ResponseFilter]) -> Any:
     f = selectors.ResponseFilter(
         campaign_id=filters.campaign_id,
@@ -394,7 +395,7 @@ class FollowUpPatch(Schema):
     due_on: Date | None = None
 
 
-class CloseIn(Schema):
+class FollowUpCloseIn(Schema):
     outcome: Outcome
     done_on: Date | None = None
 
@@ -406,7 +407,7 @@ class FollowUpFilter(FilterSchema):
 
 
 @router.get("/surveys/follow-ups", response=_ok(list[FollowUpOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpFilter]) -> Any:
     """Open ones by default, overdue first; ``status=overdue`` lists only the overdue."""
     f = selectors.FollowUpFilter(
@@ -452,7 +453,7 @@ def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpP
 
 
 @router.post("/surveys/follow-ups/{follow_up_id}/close", response=_ok(FollowUpOut))
-def close_follow_up(request: HttpRequest, follow_up_id: int, payload: CloseIn) -> Any:
+def close_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpCloseIn) -> Any:
     """Record the outcome: what the client heard and agreed."""
     who = caller(request)
     follow_up = get_for_workspace_or_404(FollowUp, who.workspace, pk=follow_up_id)

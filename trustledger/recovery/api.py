@@ -9,13 +9,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.recovery import selectors, services
@@ -29,15 +30,15 @@ from trustledger.recovery.schemas import (
     CauseOut,
     ChainIn,
     ChainOut,
-    CloseIn,
     GoalIn,
     GoalOut,
     GoalPatch,
-    PlanDetailOut,
     PlanFilter,
-    PlanIn,
-    PlanOut,
-    PlanPatch,
+    RecoveryPlanCloseIn,
+    RecoveryPlanDetailOut,
+    RecoveryPlanIn,
+    RecoveryPlanOut,
+    RecoveryPlanPatch,
     StepOut,
     SystemicOut,
     UpdateIn,
@@ -83,8 +84,8 @@ def _detail(plan: RecoveryPlan) -> RecoveryPlan:
 # Plans
 
 
-@router.get("/recovery-plans", response=_ok(list[PlanOut]))
-@paginate(LimitOffsetPagination)
+@router.get("/recovery-plans", response=_ok(list[RecoveryPlanOut]))
+@paginate(Pagination)
 def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
     return selectors.list_plans(
         caller(request).workspace,
@@ -96,8 +97,8 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
     )
 
 
-@router.post("/recovery-plans", response=_created(PlanDetailOut))
-def open_plan(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/recovery-plans", response=_created(RecoveryPlanDetailOut))
+def open_plan(request: HttpRequest, payload: RecoveryPlanIn) -> Any:
     """Open a plan for a client, from one of its alerts or by hand. The evidence copies the
     alert and the client's trust snapshot; index and NPS before are measured now."""
     who = caller(request)
@@ -125,13 +126,13 @@ def open_plan(request: HttpRequest, payload: PlanIn) -> Any:
     return Status(201, _detail(plan))
 
 
-@router.get("/recovery-plans/{recovery_plan_id}", response=_ok(PlanDetailOut))
+@router.get("/recovery-plans/{recovery_plan_id}", response=_ok(RecoveryPlanDetailOut))
 def get_plan(request: HttpRequest, recovery_plan_id: int) -> Any:
     return _detail(_plan(caller(request), recovery_plan_id, act=False))
 
 
-@router.patch("/recovery-plans/{recovery_plan_id}", response=_ok(PlanDetailOut))
-def update_plan(request: HttpRequest, recovery_plan_id: int, payload: PlanPatch) -> Any:
+@router.patch("/recovery-plans/{recovery_plan_id}", response=_ok(RecoveryPlanDetailOut))
+def update_plan(request: HttpRequest, recovery_plan_id: int, payload: RecoveryPlanPatch) -> Any:
     who = caller(request)
     plan = _plan(who, recovery_plan_id)
     data = payload.dict(exclude_unset=True)
@@ -153,7 +154,9 @@ def delete_plan(request: HttpRequest, recovery_plan_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/recovery-plans/{recovery_plan_id}/acknowledgement", response=_ok(PlanDetailOut))
+@router.post(
+    "/recovery-plans/{recovery_plan_id}/acknowledgement", response=_ok(RecoveryPlanDetailOut)
+)
 def acknowledge(request: HttpRequest, recovery_plan_id: int, payload: AcknowledgeIn) -> Any:
     """Replace the acknowledgement: meeting dates, attendees, responsibility, notes."""
     who = caller(request)
@@ -180,8 +183,8 @@ def acknowledge(request: HttpRequest, recovery_plan_id: int, payload: Acknowledg
     return _detail(plan)
 
 
-@router.post("/recovery-plans/{recovery_plan_id}/close", response=_ok(PlanDetailOut))
-def close_plan(request: HttpRequest, recovery_plan_id: int, payload: CloseIn) -> Any:
+@router.post("/recovery-plans/{recovery_plan_id}/close", response=_ok(RecoveryPlanDetailOut))
+def close_plan(request: HttpRequest, recovery_plan_id: int, payload: RecoveryPlanCloseIn) -> Any:
     """Close with an outcome; the index and NPS after are measured and stored."""
     who = caller(request)
     plan = _plan(who, recovery_plan_id)

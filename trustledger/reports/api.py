@@ -10,10 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
@@ -36,7 +37,7 @@ def _report(who: ApiCaller, report_id: int, action: Action) -> StatusReport:
 
 
 @router.get("/status-reports", response={200: list[ReportOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
     return selectors.list_reports(
         caller(request).workspace,

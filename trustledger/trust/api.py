@@ -5,10 +5,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client
 from trustledger.core.extensions import api_routers
 from trustledger.scoring.display import display_index
@@ -41,7 +42,7 @@ class PortfolioRowOut(Schema):
 
 
 @router.get("/trust/portfolio", response={200: list[PortfolioRowOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def portfolio(request: HttpRequest, band: str = "", sort: str = "index") -> Any:
     rows = selectors.portfolio(caller(request).workspace, band=band, sort=sort)
     return [
@@ -166,7 +167,7 @@ class AlertStatusIn(Schema):
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_alerts(
     request: HttpRequest,
     status: str = "open",
