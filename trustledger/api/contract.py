@@ -5,13 +5,15 @@
   database integer holds, so ``?account_manager=9223372036854775808`` is a 422 naming the
   parameter instead of a database error (500);
 - refuses query parameters the operation does not declare (``?search=Alder`` was silently
-  ignored and returned every client), with a 422 naming each one, after authentication;
+  ignored and returned every client), with a 422 naming each one, after authentication, and a
+  body that is not a JSON object where the route takes one;
 - documents the error responses every operation can give (401 and 403 from authentication, 404,
   400 and 422 from validation, 500), so the OpenAPI document lists every status the API returns.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
@@ -21,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.operation import Operation
-from pydantic import MISSING, BaseModel
+from pydantic import BaseModel
 
 from trustledger.api.errors import ERRORS, ErrorOut
 
@@ -40,7 +42,7 @@ def harden(api: NinjaAPI) -> None:
     for operation in operations(api):
         for model in operation.models:
             _bound_integers(model, bounded)
-        _refuse_unknown_query_parameters(operation)
+        _check_request_shape(operation)
         _document_errors(operation)
 
 
@@ -75,7 +77,7 @@ def _is_integer(annotation: Any) -> bool:
     """``int`` or ``int | None`` (not ``bool``; not ``list[int]``, whose items stay as they are)."""
     if get_origin(annotation) in (Union, UnionType):
         members = set(get_args(annotation))
-        return int in members and members <= {int, type(None), type(MISSING)}
+        return int in members and members <= {int, type(None)}
     return annotation is int
 
 
@@ -100,22 +102,43 @@ def _query_names(operation: Operation) -> set[str]:
     return names
 
 
-def _refuse_unknown_query_parameters(operation: Operation) -> None:
-    """After authentication (ninja's checks), a query parameter the route does not take is a 422."""
+def _takes_object_body(operation: Operation) -> bool:
+    for model in operation.models:
+        if model.__ninja_param_source__ == "body":
+            for field in model.model_fields.values():
+                if any(True for _ in _models_in(field.annotation)):
+                    return True
+    return False
+
+
+def _body_is_not_an_object(request: HttpRequest) -> bool:
+    """A JSON body that parses to something other than an object (ninja's schemas would read a
+    list's missing attributes as unset fields: ``[null, null]`` was a 200 that did nothing)."""
+    try:
+        return not isinstance(json.loads(request.body or b"{}"), dict)
+    except ValueError:
+        return False  # not JSON at all: ninja answers that itself
+
+
+def _check_request_shape(operation: Operation) -> None:
+    """After ninja's checks (authentication), refuse what the route's schemas would not see: query
+    parameters it does not declare, and a body that is not a JSON object. Both are a 422."""
     known = _query_names(operation)
+    object_body = _takes_object_body(operation)
     checks: Callable[[HttpRequest], HttpResponse | None] = operation._run_checks
 
     def run_checks(request: HttpRequest) -> HttpResponse | None:
         refused = checks(request)
         if refused is not None:
             return refused
-        unknown = sorted(set(request.GET) - known)
-        if not unknown:
-            return None
         errors = [
             {"loc": ["query", name], "msg": "Unknown query parameter.", "type": "extra_forbidden"}
-            for name in unknown
+            for name in sorted(set(request.GET) - known)
         ]
+        if object_body and _body_is_not_an_object(request):
+            errors.append({"loc": ["body"], "msg": "Send a JSON object.", "type": "dict_type"})
+        if not errors:
+            return None
         return operation.api.on_exception(request, ValidationError(errors))
 
     operation._run_checks = run_checks  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ from pydantic import field_validator
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, changes, omittable, text
 from trustledger.api.pagination import Pagination
 from trustledger.clients import selectors, services
 from trustledger.clients.models import Client, ClientStatus, Contact, Tier
@@ -69,15 +69,17 @@ class ClientIn(Schema):
 
 
 class ClientPatch(Schema):
-    name: Name | None = None
-    industry: Industry | None = None
-    tier: Tier | None = None
-    status: ClientStatus | None = None
+    """Only the fields sent change; ``null`` clears ``lost_on`` and ``account_manager_id`` only."""
+
+    name: Name = omittable()
+    industry: Industry = omittable()
+    tier: Tier = omittable()
+    status: ClientStatus = omittable()
     lost_on: dt.date | None = None
-    lost_reason: Reason | None = None
+    lost_reason: Reason = omittable()
     account_manager_id: int | None = None
-    relationship_start: dt.date | None = None
-    external_id: ExternalId | None = None
+    relationship_start: dt.date = omittable()
+    external_id: ExternalId = omittable()
 
 
 class ClientFilterIn(FilterSchema):
@@ -138,7 +140,7 @@ def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) ->
     who = caller(request)
     client = get_for_workspace_or_404(Client, who.workspace, pk=client_id)
     who.require(Action.MANAGE_CLIENTS, client)
-    data = _with_account_manager(who.workspace, payload.dict(exclude_unset=True))
+    data = _with_account_manager(who.workspace, changes(payload))
     return services.update_client(client, by=who.user, **data)
 
 
@@ -163,11 +165,13 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    name: Name | None = None
-    email: str | None = Field(None, max_length=254)
-    role: Role | None = None
-    is_primary: bool | None = None
-    survey_opt_out: bool | None = None
+    """Only the fields sent change; none of them can be ``null``."""
+
+    name: Name = omittable()
+    email: Annotated[str, Field(max_length=254)] = omittable()
+    role: Role = omittable()
+    is_primary: bool = omittable()
+    survey_opt_out: bool = omittable()
 
     _check_email = field_validator("email")(_email)
 
@@ -196,4 +200,4 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
     who = caller(request)
     contact = get_for_workspace_or_404(Contact, who.workspace, pk=contact_id)
     who.require(Action.MANAGE_CLIENTS, contact.client)
-    return services.update_contact(contact, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_contact(contact, by=who.user, **changes(payload))

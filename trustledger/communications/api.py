@@ -20,6 +20,7 @@ from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import selectors, services, sla
@@ -40,6 +41,7 @@ from trustledger.communications.schemas import (
     CommitmentIn,
     CommitmentOut,
     CommitmentPatch,
+    CommunicationPlanFilter,
     CommunicationPlanIn,
     CommunicationPlanOut,
     CommunicationPlanPatch,
@@ -55,7 +57,6 @@ from trustledger.communications.schemas import (
     InteractionPatch,
     MeasuresFilter,
     MomentIn,
-    PlanFilter,
     SettleIn,
 )
 from trustledger.core.extensions import api_routers
@@ -139,7 +140,7 @@ def _plan_data(who: ApiCaller, client: Client, data: dict[str, Any]) -> dict[str
 
 @router.get("/communication-plans", response=_ok(list[CommunicationPlanOut]))
 @paginate(Pagination)
-def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
+def list_plans(request: HttpRequest, filters: Query[CommunicationPlanFilter]) -> Any:
     return selectors.list_plans(caller(request).workspace, client_id=filters.client_id)
 
 
@@ -148,7 +149,7 @@ def create_plan(request: HttpRequest, payload: CommunicationPlanIn) -> Any:
     """A client has one plan: creating a second is refused (change the first instead)."""
     who = caller(request)
     who.require(Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     client = _client(who, data.pop("client_id"), Action.MANAGE_CLIENTS)
     if CommunicationPlan.objects.filter(client=client).exists():
         raise DomainError("This client already has a plan: change it instead.", field="client_id")
@@ -165,7 +166,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
 def update_plan(request: HttpRequest, plan_id: int, payload: CommunicationPlanPatch) -> Any:
     who = caller(request)
     plan = _get(who, CommunicationPlan, plan_id, Action.MANAGE_CLIENTS)
-    data = _plan_data(who, plan.client, payload.dict(exclude_unset=True))
+    data = _plan_data(who, plan.client, changes(payload))
     return services.save_plan(plan.client, by=who.user, **data)
 
 
@@ -205,7 +206,7 @@ def get_interaction(request: HttpRequest, interaction_id: int) -> Any:
 def update_interaction(request: HttpRequest, interaction_id: int, payload: InteractionPatch) -> Any:
     who = caller(request)
     interaction = _get(who, Interaction, interaction_id, Action.LOG_WORK)
-    data = _resolve(who, interaction.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, interaction.client, changes(payload))
     for required in ("channel", "direction", "kind", "occurred_at", "subject"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)
@@ -249,7 +250,7 @@ def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
 def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch) -> Any:
     who = caller(request)
     inquiry = _get(who, Inquiry, inquiry_id, Action.LOG_WORK)
-    data = _resolve(who, inquiry.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, inquiry.client, changes(payload))
     for required in ("channel", "priority", "subject", "received_at"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)
@@ -306,7 +307,7 @@ def get_commitment(request: HttpRequest, commitment_id: int) -> Any:
 def update_commitment(request: HttpRequest, commitment_id: int, payload: CommitmentPatch) -> Any:
     who = caller(request)
     commitment = _get(who, Commitment, commitment_id, Action.LOG_WORK)
-    data = _resolve(who, commitment.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, commitment.client, changes(payload))
     for required in ("description", "made_on", "due_on", "note"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)

@@ -20,6 +20,7 @@ from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
+from trustledger.api.fields import changes
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.clock import local_today
@@ -199,7 +200,7 @@ def get_engagement(request: HttpRequest, engagement_id: int, as_of: dt.date | No
 def update_engagement(request: HttpRequest, engagement_id: int, payload: EngagementPatch) -> Any:
     who = caller(request)
     engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "lead_id" in data:
         data["lead"] = _member_optional(who.workspace, data.pop("lead_id"), "lead_id")
     return services.update_engagement(engagement, by=who.user, **data)
@@ -332,7 +333,7 @@ def update_milestone(request: HttpRequest, milestone_id: int, payload: Milestone
     """The committed date is the promise: a slip is recorded as a notice, not an edit."""
     who = caller(request)
     milestone = _get(who, Milestone, milestone_id, Action.LOG_WORK)
-    return services.update_milestone(milestone, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_milestone(milestone, by=who.user, **changes(payload))
 
 
 @router.post("/milestones/{milestone_id}/deliver", response=_ok(MilestoneOut))

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints
 
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, omittable, text
 from trustledger.engagements.models import (
     ChangeRequestStatus,
     DeliverableStatus,
@@ -28,14 +28,6 @@ from trustledger.engagements.models import (
     TaskTarget,
 )
 from trustledger.engagements.selectors import CREEP, Standing
-
-
-def _not_null(value: Any) -> Any:
-    """A partial update may leave a field out, but may not blank a required one with null."""
-    if value is None:
-        raise ValueError("must not be null")
-    return value
-
 
 Name = Annotated[str, text(1, 200), Storable]
 Line = Annotated[str, text(0, 200), Storable]
@@ -124,20 +116,16 @@ class EngagementIn(Schema):
 
 
 class EngagementPatch(Schema):
-    name: Name | None = None
-    type: EngagementType | None = None
-    start_date: Date | None = None
-    end_date: Date | None = None
-    budget_hours: Hours | None = None
-    budget_amount: Money | None = None
-    currency: Currency | None = None
+    name: Name = omittable()
+    type: EngagementType = omittable()
+    start_date: Date = omittable()
+    end_date: Date = omittable()
+    budget_hours: Hours = omittable()
+    budget_amount: Money = omittable()
+    currency: Currency = omittable()
     lead_id: Id | None = None
     kickoff_date: Date | None = None
-    external_id: ExternalId | None = None
-
-    _present = field_validator(
-        "name", "type", "start_date", "end_date", "budget_hours", "budget_amount", "currency"
-    )(_not_null)
+    external_id: ExternalId = omittable()
 
 
 class EngagementFilter(FilterSchema):
@@ -244,14 +232,12 @@ class MilestoneIn(Schema):
 
 
 class MilestonePatch(Schema):
-    name: Name | None = None
-    committed_date: Date | None = None
-    buffer_days: Days | None = None
+    name: Name = omittable()
+    committed_date: Date = omittable()
+    buffer_days: Days = omittable()
     forecast_date: Date | None = None
-    status: MilestoneStatus | None = None
+    status: MilestoneStatus = omittable()
     delivered_on: Date | None = None
-
-    _present = field_validator("name", "committed_date", "buffer_days", "status")(_not_null)
 
 
 class MilestoneFilter(FilterSchema):

@@ -17,7 +17,7 @@ from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, changes, omittable, text
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact, Tier
 from trustledger.core.extensions import api_routers
@@ -196,7 +196,7 @@ def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPat
     who = caller(request)
     campaign = _campaign(who, campaign_id)
     who.require(Action.MANAGE_CLIENTS)
-    data = _campaign_data(who.workspace, payload.dict(exclude_unset=True))
+    data = _campaign_data(who.workspace, changes(payload))
     services.update_campaign(campaign, by=who.user, **data)
     return _campaign_out(who.workspace, campaign.pk)
 
@@ -390,9 +390,9 @@ class FollowUpIn(Schema):
 
 
 class FollowUpPatch(Schema):
-    summary: Summary | None = None
+    summary: Summary = omittable()
     owner_id: Id | None = None
-    due_on: Date | None = None
+    due_on: Date = omittable()
 
 
 class FollowUpCloseIn(Schema):
@@ -443,12 +443,9 @@ def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpP
     who = caller(request)
     follow_up = get_for_workspace_or_404(FollowUp, who.workspace, pk=follow_up_id)
     who.require(Action.MANAGE_CLIENTS, follow_up.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
-    for name in ("summary", "due_on"):
-        if name in data and data[name] is None:
-            raise DomainError("must not be null", field=name)
     return responses.update_follow_up(follow_up, by=who.user, **data)
 
 

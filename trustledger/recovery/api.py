@@ -16,6 +16,7 @@ from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
@@ -33,9 +34,9 @@ from trustledger.recovery.schemas import (
     GoalIn,
     GoalOut,
     GoalPatch,
-    PlanFilter,
     RecoveryPlanCloseIn,
     RecoveryPlanDetailOut,
+    RecoveryPlanFilter,
     RecoveryPlanIn,
     RecoveryPlanOut,
     RecoveryPlanPatch,
@@ -86,7 +87,7 @@ def _detail(plan: RecoveryPlan) -> RecoveryPlan:
 
 @router.get("/recovery-plans", response=_ok(list[RecoveryPlanOut]))
 @paginate(Pagination)
-def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
+def list_plans(request: HttpRequest, filters: Query[RecoveryPlanFilter]) -> Any:
     return selectors.list_plans(
         caller(request).workspace,
         status=filters.status or "",
@@ -135,7 +136,7 @@ def get_plan(request: HttpRequest, recovery_plan_id: int) -> Any:
 def update_plan(request: HttpRequest, recovery_plan_id: int, payload: RecoveryPlanPatch) -> Any:
     who = caller(request)
     plan = _plan(who, recovery_plan_id)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
     for field in ("title", "trigger", "update_every_days", "shared_with_client"):
@@ -246,7 +247,7 @@ def update_action(request: HttpRequest, recovery_action_id: int, payload: Action
     action = get_for_workspace_or_404(Action, who.workspace, pk=recovery_action_id)
     plan = action.plan
     who.require(Perm.MANAGE_CLIENTS, plan.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
     if "cause_id" in data:
@@ -269,7 +270,7 @@ def update_goal(request: HttpRequest, recovery_goal_id: int, payload: GoalPatch)
     who = caller(request)
     goal = get_for_workspace_or_404(Goal, who.workspace, pk=recovery_goal_id)
     who.require(Perm.MANAGE_CLIENTS, goal.plan.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     for field in ("measure", "target"):
         if field in data and data[field] is None:
             raise DomainError("This field cannot be emptied.", field=field)

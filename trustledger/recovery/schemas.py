@@ -168,7 +168,7 @@ class RecoveryPlanDetailOut(RecoveryPlanOut):
         return list(obj.wins.all())
 
 
-class PlanFilter(FilterSchema):
+class RecoveryPlanFilter(FilterSchema):
     status: Literal["open", "closed"] | None = None
     client_id: Id | None = None
     owner_id: Id | None = None

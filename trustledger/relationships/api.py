@@ -18,6 +18,7 @@ from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
@@ -72,7 +73,7 @@ def update_routine(request: HttpRequest, routine_id: int, payload: RoutinePatch)
     who = caller(request)
     routine = get_for_workspace_or_404(TierRoutine, who.workspace, pk=routine_id)
     who.require(CONFIGURE)
-    return services.update_routine(routine, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_routine(routine, by=who.user, **changes(payload))
 
 
 # Health checks
@@ -132,7 +133,7 @@ def update_health_check(
     who = caller(request)
     check = get_for_workspace_or_404(HealthCheck, who.workspace, pk=health_check_id)
     who.require(Action.MANAGE_CLIENTS, check.client)
-    data = _check_data(who, payload.dict(exclude_unset=True))
+    data = _check_data(who, changes(payload))
     services.update_health_check(check, by=who.user, **data)
     return _fresh_check(check.pk)
 
@@ -197,7 +198,7 @@ def update_review(request: HttpRequest, review_id: int, payload: BusinessReviewP
     who = caller(request)
     review = get_for_workspace_or_404(BusinessReview, who.workspace, pk=review_id)
     who.require(Action.MANAGE_CLIENTS, review.client)
-    data = _review_data(who, payload.dict(exclude_unset=True))
+    data = _review_data(who, changes(payload))
     services.update_business_review(review, by=who.user, **data)
     return _fresh_review(review.pk)
 

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.fields import changes
 from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
@@ -85,7 +86,7 @@ def update_report(request: HttpRequest, report_id: int, payload: ReportPatch) ->
     """Edit a draft's narrative or title; a sent report is a 400."""
     who = caller(request)
     report = _report(who, report_id, Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     for name in ("title", "narrative"):
         if name in data and data[name] is None:
             raise DomainError("This field cannot be emptied.", field=name)
