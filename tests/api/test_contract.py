@@ -197,6 +197,14 @@ def test_a_goal_without_a_status_takes_the_default(client, personas, rw):
 
 
 @pytest.mark.django_db
+def test_a_method_a_path_does_not_serve_is_a_json_405(client, personas, rw):
+    response = client.put("/api/clients", {}, content_type="application/json", headers=rw)
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method not allowed."}
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+
+
+@pytest.mark.django_db
 def test_an_unexpected_error_is_a_logged_json_500(client, personas, rw, monkeypatch, caplog):
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")

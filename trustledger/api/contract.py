@@ -7,6 +7,7 @@
 - refuses query parameters the operation does not declare (``?search=Alder`` was silently
   ignored and returned every client), with a 422 naming each one, after authentication, and a
   body that is not a JSON object where the route takes one;
+- answers a method a path does not serve with a JSON 405 (ninja's is plain text);
 - documents the error responses every operation can give (401 and 403 from authentication, 404,
   400 and 422 from validation, 500), so the OpenAPI document lists every status the API returns.
 """
@@ -19,10 +20,10 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 import annotated_types
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
-from ninja.operation import Operation
+from ninja.operation import Operation, PathView
 from pydantic import BaseModel
 
 from trustledger.api.errors import ERRORS, ErrorOut
@@ -30,14 +31,20 @@ from trustledger.api.errors import ERRORS, ErrorOut
 DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
 
 
-def operations(api: NinjaAPI) -> Iterator[Operation]:
-    """Every operation the API serves (the bound copies that answer requests)."""
+def path_views(api: NinjaAPI) -> Iterator[PathView]:
+    """Every path the API serves (the bound copies that answer requests)."""
     for bound_router in api._get_bound_routers():
-        for path_view in bound_router.path_operations.values():
-            yield from path_view.operations
+        yield from bound_router.path_operations.values()
+
+
+def operations(api: NinjaAPI) -> Iterator[Operation]:
+    for path_view in path_views(api):
+        yield from path_view.operations
 
 
 def harden(api: NinjaAPI) -> None:
+    for path_view in path_views(api):
+        _answer_405_in_json(path_view)
     bounded: dict[type[BaseModel], bool] = {}
     for operation in operations(api):
         for model in operation.models:
@@ -142,6 +149,18 @@ def _check_request_shape(operation: Operation) -> None:
         return operation.api.on_exception(request, ValidationError(errors))
 
     operation._run_checks = run_checks  # type: ignore[method-assign]
+
+
+def _answer_405_in_json(path_view: PathView) -> None:
+    """ninja answers a method the path does not serve in plain text: keep its Allow header."""
+    not_allowed = path_view._not_allowed
+
+    def json_not_allowed() -> HttpResponse:
+        response = JsonResponse({"detail": "Method not allowed."}, status=405)
+        response["Allow"] = not_allowed()["Allow"]
+        return response
+
+    path_view._not_allowed = json_not_allowed  # type: ignore[method-assign]
 
 
 def _document_errors(operation: Operation) -> None:
