@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any, get_args
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from pydantic import BaseModel
 
 from tests.communications.factories import InteractionFactory
@@ -216,6 +217,17 @@ def test_an_unexpected_error_is_a_logged_json_500(client, personas, rw, monkeypa
     assert response["Content-Type"].startswith("application/json")
     assert "detail" in response.json() and "a bug" not in response.json()["detail"]
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_djangos_permission_denied_is_a_json_403(client, personas, rw, monkeypatch):
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionDenied("Your role does not allow this.")
+
+    monkeypatch.setattr(client_selectors, "list_clients", refuse)
+    response = client.get("/api/clients", headers=rw)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Your role does not allow this."}
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -37,6 +38,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """Django's refusal, should a shared helper raise it under /api/: a 403 in JSON, not a 500."""
+    return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
 
 
 @api.exception_handler(Exception)
