@@ -61,6 +61,8 @@ OBJECT_PROVIDERS = [
     "tests.reports.tenancy_objects",
     "tests.portal.tenancy_objects",
     "tests.money.tenancy_objects",
+    "tests.api.tenancy_objects",
+    "tests.webhooks.tenancy_objects",
 ]
 PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 

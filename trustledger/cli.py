@@ -268,6 +268,14 @@ def build_parser() -> argparse.ArgumentParser:
     from trustledger.feedback.cli import add_commands as add_feedback_commands
 
     add_feedback_commands(sub)
+
+    from trustledger.core.cli import add_commands as add_core_commands
+
+    add_core_commands(sub)
+
+    from trustledger.workspaces.cli import add_commands as add_workspace_commands
+
+    add_workspace_commands(sub)
     return parser
 
 

@@ -3,8 +3,10 @@
 Everything a deployment changes comes from the environment:
 - ``TRUSTLEDGER_DATA``: where data lives (SQLite file, uploads, generated files); default ``var/``.
 - ``DATABASE_URL``: selects PostgreSQL (or another database); SQLite under the data dir otherwise.
-- ``TRUSTLEDGER_SECRET_KEY``: the signing key; generated once into the data dir when unset.
+- ``TRUSTLEDGER_SECRET_KEY``: the signing key; generated once into the data dir when unset
+  (required in production: every web node must sign with the same key).
 - ``TRUSTLEDGER_DEBUG``, ``TRUSTLEDGER_ALLOWED_HOSTS``, ``TRUSTLEDGER_BASE_URL``.
+- ``TRUSTLEDGER_PRODUCTION=1``: production mode (docs/deploy.md has the table of every variable).
 - ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``:
   SMTP; without ``EMAIL_HOST`` mail is written to files under the data dir.
 """
@@ -14,6 +16,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TRUSTLEDGER_DATA", BASE_DIR / "var")).resolve()
@@ -35,12 +38,50 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+PRODUCTION = _env_flag("TRUSTLEDGER_PRODUCTION")
+if PRODUCTION:  # what one node cannot guess for all of them must be set, or nothing starts
+    _missing = [
+        name
+        for name in ("TRUSTLEDGER_SECRET_KEY", "TRUSTLEDGER_BASE_URL", "TRUSTLEDGER_ALLOWED_HOSTS")
+        if not os.environ.get(name)
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Production mode (TRUSTLEDGER_PRODUCTION=1) needs "
+            + ", ".join(_missing)
+            + ": the signing key every node shares, the address links in e-mails point to, and "
+            "the host names the site answers to. See docs/deploy.md."
+        )
+
 SECRET_KEY = _secret_key()
 DEBUG = _env_flag("TRUSTLEDGER_DEBUG")
-ALLOWED_HOSTS = os.environ.get("TRUSTLEDGER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
-    ","
-)
-BASE_URL = os.environ.get("TRUSTLEDGER_BASE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("TRUSTLEDGER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
+    if host.strip()
+]
+BASE_URL = os.environ.get("TRUSTLEDGER_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Behind TLS (TRUSTLEDGER_HTTPS=1, the default in production): cookies only over HTTPS, HSTS,
+# plain HTTP redirected. The proxy's X-Forwarded-Proto says whether a request came over TLS.
+HTTPS = _env_flag("TRUSTLEDGER_HTTPS", default=PRODUCTION)
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("TRUSTLEDGER_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("TRUSTLEDGER_HSTS_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = _env_flag("TRUSTLEDGER_HSTS_PRELOAD", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks): rate limits
+# then see the client's address, not the proxy's (trustledger.core.http.client_ip).
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("TRUSTLEDGER_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Django's admin site: off in production unless asked for (its sign-in has no second factor).
+ADMIN_ENABLED = _env_flag("TRUSTLEDGER_ADMIN", default=not PRODUCTION)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +108,7 @@ INSTALLED_APPS = [
     "trustledger.relationships",
     "trustledger.reports",
     "trustledger.portal",
+    "trustledger.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +216,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("TRUSTLEDGER_FROM_EMAIL", "Trustledger <nore
 
 # A worker that has not been heard of for this long has lost its running task to another worker.
 TRUSTLEDGER_WORKER_LEASE = float(os.environ.get("TRUSTLEDGER_WORKER_LEASE", "60"))
+# Seconds a webhook POST may wait for each step (connecting, then the answer).
+TRUSTLEDGER_WEBHOOK_TIMEOUT = float(os.environ.get("TRUSTLEDGER_WEBHOOK_TIMEOUT", "10"))
 # Seconds before the 2nd, 3rd, ... attempt of failed mail and tasks (empty: the built-in steps).
 TRUSTLEDGER_RETRY_BACKOFF = [
     float(step) for step in os.environ.get("TRUSTLEDGER_RETRY_BACKOFF", "").split(",") if step
@@ -186,7 +230,7 @@ TASKS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_HTTPONLY = False  # the API's session clients read it to send X-CSRFToken
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

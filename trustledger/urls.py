@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -11,7 +12,11 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        workspace_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -42,9 +47,11 @@ urlpatterns = [
     path("portal/", include("trustledger.portal.urls")),
     path("settings/status/", include("trustledger.core.urls")),
     path("settings/currency/", include("trustledger.money.urls")),
+    path("settings/webhooks/", include("trustledger.webhooks.urls")),
     path("settings/", include("trustledger.workspaces.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("api/<path:path>", unknown_path),
-    path("admin/", admin.site.urls),
 ]
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))

@@ -105,7 +105,7 @@ def test_an_out_of_range_offset_is_a_422_on_every_list_route(client, personas, r
     for path in routes:
         response = client.get(f"{path}?offset={TOO_BIG}", headers=rw)
         assert response.status_code == 422, (path, response.content)
-        assert response.json()["detail"][0]["loc"] == ["query", "offset"], path
+        assert ["query", "offset"] in [e["loc"] for e in response.json()["detail"]], path
 
 
 @pytest.mark.django_db

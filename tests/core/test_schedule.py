@@ -57,7 +57,7 @@ def test_many_workers_run_each_period_once():
     assert enqueue_due_jobs(now) == []  # a second worker, the same moment
     assert enqueue_due_jobs(now + dt.timedelta(minutes=5)) == []
     later = enqueue_due_jobs(now + dt.timedelta(minutes=10))
-    ten_minute_jobs = ["recovery.alerts", "trust.sla_alerts"]
+    ten_minute_jobs = ["feedback.overdue_follow_ups", "recovery.alerts", "trust.sla_alerts"]
     assert sorted(name.split()[0] for name in later) == ten_minute_jobs
     assert JobRun.objects.count() == len(first) + len(ten_minute_jobs)
 

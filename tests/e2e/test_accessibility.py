@@ -53,6 +53,8 @@ FIRM_PAGES = [
     "/imports/",
     "/settings/members/",
     "/settings/audit/",
+    "/settings/webhooks/",
+    "/settings/webhooks/new/",
     "/trust/settings/",
     "/trust/backtest/",
 ]

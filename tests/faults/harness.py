@@ -78,7 +78,7 @@ class Installation:
 
     # --- running code of the installation ---------------------------------------------------
 
-    def call(self, function: str, *args: Any, timeout: float = 120) -> Any:
+    def call(self, function: str, *args: Any, timeout: float = 300) -> Any:
         """Run ``module:function(*args)`` in a fresh process of the installation; its result."""
         module, name = function.split(":")
         code = (
@@ -100,7 +100,7 @@ class Installation:
         line = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")][-1]
         return json.loads(line.removeprefix("RESULT "))
 
-    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [PYTHON, "-m", "trustledger.cli", *args],
             env=self.env,

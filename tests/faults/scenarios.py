@@ -123,3 +123,13 @@ def busy_firm() -> dict[str, Any]:
     )
     surveys.launch_campaign(campaign, by=owner)
     return {"clients": len(clients)}
+
+
+def firm_grows(name: str) -> int:
+    """One more client in the firm ``firm`` made, recorded as the product records it."""
+    from trustledger.clients.services import create_client
+    from trustledger.workspaces.models import User, Workspace
+
+    owner = User.objects.get(email=OWNER)
+    client = create_client(Workspace.objects.get(), by=owner, name=name)
+    return int(client.pk)

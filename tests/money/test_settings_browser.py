@@ -59,17 +59,19 @@ def test_an_owner_sees_a_currency_without_rates_and_types_one(live_server, page:
     warning = page.locator("#missing-rates")
     expect(warning).to_contain_text("No rate for CHF on")
     page.locator(".usermenu summary").click()
-    page.get_by_role("link", name="Currency and exchange rates").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Currency and exchange rates"
+    ).click()
 
     expect(page.get_by_role("heading", name="Currency and exchange rates")).to_be_visible()
-    chf = page.get_by_role("row").filter(has_text="CHF")
+    chf = page.locator("#h-currencies ~ div").get_by_role("row").filter(has_text="CHF")
     expect(chf).to_contain_text("No rate yet")
     no_sideways_scroll(page)
     page.screenshot(path=SHOTS / "money-settings.png", full_page=True)
 
     a_month_ago = timezone.localdate() - dt.timedelta(days=30)
-    page.get_by_label("On", exact=True).fill(a_month_ago.isoformat())
-    page.get_by_label("Currency", exact=True).fill("chf")
+    page.get_by_label("On:", exact=True).fill(a_month_ago.isoformat())
+    page.get_by_label("Currency:", exact=True).fill("chf")
     page.get_by_label("Worth, in the base currency").fill("1.05")
     page.get_by_role("button", name="Save rate").click()
     expect(page.locator(".flash")).to_contain_text("Saved: 1 CHF = 1.05 EUR on")

@@ -15,7 +15,9 @@ import time_machine
 
 from tests.communications.factories import InteractionFactory, PlanFactory
 from tests.relationships.factories import BusinessReviewFactory
+from trustledger.communications.measures import adherence
 from trustledger.relationships.due import due_items
+from trustledger.relationships.reviews import ReviewCadence
 
 NOW = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
 
@@ -63,13 +65,14 @@ def test_the_client_page_names_one_last_review_in_every_panel(client, personas, 
 def test_the_plans_cadence_decides_when_the_next_review_is_due_everywhere(
     client, personas, reviewed
 ):
-    # 9 Sep + 91 days = 9 Dec: not overdue on 3 Dec, by the plan (the key tier says 3 months)
+    # 9 Sep + 91 days and 9 days' grace = 18 Dec: not overdue on 3 Dec, by the plan (the key
+    # tier says 3 months)
     text = _page_text(client, personas)
     assert "Overdue since" not in text
-    assert "Next by 9 Dec 2026" in text
+    assert "Next by 18 Dec 2026" in text
     items = due_items(personas.workspace_a, None, until=dt.date(2026, 12, 31))
     (review,) = [i for i in items if i.kind == "business_review" and i.client_id == reviewed.pk]
-    assert review.due_on == dt.date(2026, 12, 9)
+    assert review.due_on == dt.date(2026, 12, 18)
     assert review.detail.startswith("Last done 9 Sep 2026")
 
 
@@ -87,3 +90,15 @@ def test_the_story_tells_each_review_once(client, personas, reviewed):
     story = text[text.index("Whole story") : text.index("Open inquiries")]
     assert story.count("18 Dec 2025") == 1  # the review with its goals, not its meeting again
     assert story.count("9 Sep 2026") == 1  # the meeting logged without a review record
+
+
+def test_a_review_on_the_plans_cadence_is_due_when_the_communications_page_says_so():
+    """One rule for when a review is due: the plan's interval and its grace (a tenth of it), as
+    the communications page's cadence counts. (The demo showed Hollis Hotels' last review of
+    22 May "on track" there and "overdue since 20 Nov" on the relationships panel.)"""
+    last, every = dt.date(2026, 5, 22), 182
+    review = ReviewCadence(last, every, 6)
+    for today in (dt.date(2026, 12, 3), dt.date(2026, 12, 8), dt.date(2026, 12, 9)):
+        measured = adherence("business_review", every, start=last, as_of=today, held=[last])
+        assert (review.next_due(today) < today) == (measured.overdue_days > 0), today
+    assert review.next_due(dt.date(2026, 12, 3)) == dt.date(2026, 12, 8)  # 182 + 18 days

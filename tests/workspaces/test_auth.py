@@ -30,10 +30,14 @@ def test_signing_out_needs_a_post_and_ends_the_session(client, personas):
 
 
 @pytest.mark.django_db
-def test_password_reset_mails_a_single_use_link_that_sets_a_new_password(client, personas):
-    client.post("/password-reset/", {"email": personas.alice.email})
+def test_password_reset_mails_a_single_use_link_that_sets_a_new_password(
+    client, personas, settings
+):
+    settings.BASE_URL = "https://trust.firm.example"
+    client.post("/password-reset/", {"email": personas.alice.email}, HTTP_HOST="testserver")
     assert len(delivered()) == 1
-    link = re.search(r"http://testserver(/password-reset/\S+/)", delivered()[0].body)[1]
+    body = delivered()[0].body
+    link = re.search(r"https://trust\.firm\.example(/password-reset/\S+/)", body)[1]
     form_page = client.get(link, follow=True)
     new = "a brand new passphrase"
     client.post(form_page.request["PATH_INFO"], {"new_password1": new, "new_password2": new})

@@ -12,13 +12,15 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from trustledger.analytics import selectors
-from trustledger.analytics.report import DEFAULT_MONTHS, MAX_DAYS
+from trustledger.analytics import exports, report, selectors
+from trustledger.analytics.drill import drill_csv, drill_source
+from trustledger.analytics.report import DEFAULT_MONTHS, MAX_DAYS, Filters
 from trustledger.analytics.schemas import (
     CohortsOut,
     NpsMeasureOut,
@@ -330,3 +332,136 @@ def retention_curves(
             for c in cohorts
         ],
     }
+
+
+# Drill-downs and exports: the rows behind a figure, the dashboard's tables as CSV and the whole
+# dashboard as a PDF, exactly as the dashboard page gives them (``analytics.drill``/``exports``).
+
+DrillMeasure = Literal[
+    "retention",
+    "cohort",
+    "profitability",
+    "revenue",
+    "repeat",
+    "referrals",
+    "responses",
+    "success",
+    "nps",
+    "themes",
+]
+DashboardTable = Literal[
+    "trend",
+    "profitability",
+    "channels",
+    "success_by_type",
+    "success_by_lead",
+    "nps_by_segment",
+    "themes",
+    "cohorts",
+]
+Param = Annotated[str, text(0, 120), Storable]
+
+
+class AnalyticsDrillQuery(AnalyticsQuery):
+    """The dashboard's filters, the figure (``measure``) and what narrows it, as the drill-down
+    page's links give them: ``which`` (retention), ``bucket`` (a month or quarter's first day),
+    ``cohort``, ``channel``, ``type``/``lead`` (success), ``theme`` and ``segment_of`` (NPS)."""
+
+    measure: DrillMeasure
+    which: Literal["at_start", "new", "at_end", "retained", "lost"] = "lost"
+    bucket: dt.date | None = None
+    cohort: Param = ""
+    channel: Param = ""
+    type: Param = ""
+    lead: Param = ""
+    theme: Param = ""
+    segment_of: Param = ""
+
+
+class AnalyticsDrillPageQuery(AnalyticsDrillQuery):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10**9)
+
+
+class AnalyticsDrillColumnOut(Schema):
+    label: str
+    numeric: bool
+
+
+class AnalyticsDrillOut(Schema):
+    title: str
+    columns: list[AnalyticsDrillColumnOut]
+    notes: list[str] = Field(description="What the figures leave out (amounts not converted).")
+    count: int
+    items: list[list[str]] = Field(description="Each row's cells, as the page shows them.")
+
+
+class AnalyticsExportQuery(AnalyticsQuery):
+    table: DashboardTable | None = Field(
+        None, description="A dashboard table; left out: profitability, a row per client."
+    )
+
+
+def _export_filters(request: HttpRequest, q: AnalyticsQuery) -> tuple[Workspace, Filters]:
+    """The caller's workspace (role checked) and the filters the page would read from ``q``."""
+    workspace, *_ = _resolve(request, q)
+    return workspace, report.parse_filters(_drill_params(q), today=timezone.localdate())
+
+
+def _drill_params(q: AnalyticsQuery) -> dict[str, str]:
+    """The query as the page's URL would carry it (what ``parse_filters`` and the drill read)."""
+    paging = ("limit", "offset")
+    return {k: str(v) for k, v in q.dict().items() if v not in (None, "") and k not in paging}
+
+
+def _file(kind: str, description: str) -> dict[str, Any]:
+    body = {kind: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": description, "content": body}}}
+
+
+@router.get("/analytics/drill", response={200: AnalyticsDrillOut, **ERRORS})
+def drill(request: HttpRequest, q: Query[AnalyticsDrillPageQuery]) -> Any:
+    """The rows behind one figure of the dashboard (a page of them)."""
+    workspace, filters = _export_filters(request, q)
+    limit, offset = q.limit, q.offset
+    notes: list[str] = []
+    title, columns, source, rows_of = drill_source(workspace, filters, _drill_params(q), notes)
+    count = source.count() if isinstance(source, QuerySet) else len(source)
+    rows = rows_of(list(source[offset : offset + limit]))
+    return {
+        "title": title,
+        "columns": [{"label": label, "numeric": numeric} for label, numeric in columns],
+        "notes": notes,
+        "count": count,
+        "items": [[cell.text for cell in row] for row in rows],
+    }
+
+
+@router.get(
+    "/analytics/drill/csv",
+    response={200: None, **ERRORS},
+    openapi_extra=_file("text/csv", "Every row of the drill-down, as the page's CSV."),
+)
+def drill_csv_export(request: HttpRequest, q: Query[AnalyticsDrillQuery]) -> HttpResponse:
+    workspace, filters = _export_filters(request, q)
+    return drill_csv(workspace, filters, _drill_params(q))
+
+
+@router.get(
+    "/analytics/export/csv",
+    response={200: None, **ERRORS},
+    openapi_extra=_file("text/csv", "A dashboard table as the page exports it."),
+)
+def dashboard_csv(request: HttpRequest, q: Query[AnalyticsExportQuery]) -> HttpResponse:
+    workspace, filters = _export_filters(request, q)
+    return exports.dashboard_csv(workspace, filters, q.table)
+
+
+@router.get(
+    "/analytics/export/pdf",
+    response={200: None, **ERRORS},
+    openapi_extra=_file("application/pdf", "The whole dashboard as the page's PDF."),
+)
+def dashboard_pdf(request: HttpRequest, q: Query[AnalyticsQuery]) -> HttpResponse:
+    workspace, filters = _export_filters(request, q)
+    return exports.dashboard_pdf(workspace, filters)

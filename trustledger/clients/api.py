@@ -1,6 +1,9 @@
-"""Clients and contacts in the REST API: list (filters, pagination), read, create, update."""
+"""Clients, contacts and referrals in the REST API: list (filters, pagination), read, create,
+update (referrals: delete too)."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -10,12 +13,12 @@ from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
-from trustledger.api.auth import caller
+from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.fields import Storable, changes, omittable, text
 from trustledger.api.pagination import Pagination
 from trustledger.clients import selectors, services
-from trustledger.clients.models import Client, ClientStatus, Contact, Tier
+from trustledger.clients.models import Client, ClientStatus, Contact, Referral, Tier
 from trustledger.core.extensions import api_routers
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.permissions import Action
@@ -34,6 +37,13 @@ def _email(value: str | None) -> str | None:
     except ValidationError:
         raise ValueError("enter a valid e-mail address") from None
     return value.strip().lower()
+
+
+def _not_null(value: Any) -> Any:
+    """A partial update may leave a field out, but may not blank a required one with null."""
+    if value is None:
+        raise ValueError("must not be null")
+    return value
 
 
 Name = Annotated[str, text(1, 200), Storable]
@@ -201,3 +211,121 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
     contact = get_for_workspace_or_404(Contact, who.workspace, pk=contact_id)
     who.require(Action.MANAGE_CLIENTS, contact.client)
     return services.update_contact(contact, by=who.user, **changes(payload))
+
+
+# Referrals: one client recommended the firm to another
+
+
+class ReferralOut(Schema):
+    id: int
+    referrer_id: int
+    referred_id: int
+    referrer_contact_id: int | None
+    referred_on: dt.date
+    note: str
+
+
+class ReferralIn(Schema):
+    referrer_id: int = Field(ge=1, le=2**62)
+    referred_id: int = Field(ge=1, le=2**62)
+    referred_on: dt.date = Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))
+    referrer_contact_id: int | None = Field(None, ge=1, le=2**62)
+    note: Reason = ""
+
+
+class ReferralPatch(Schema):
+    referred_on: dt.date | None = Field(None, ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))
+    referrer_contact_id: int | None = Field(None, ge=1, le=2**62)
+    note: Reason | None = None
+
+    _present = field_validator("referred_on", "note")(_not_null)
+
+
+def _in_workspace[M: (Client, Contact)](
+    model: type[M], workspace: Workspace, pk: int, field: str
+) -> M:
+    """The client or contact of this workspace ``pk`` names, or a 400 on ``field``."""
+    obj = model.objects.for_workspace(workspace).filter(pk=pk).first()
+    if obj is None:
+        noun = model._meta.verbose_name
+        raise DomainError(f"No {noun} of this workspace has this id.", field=field)
+    return obj
+
+
+# The referral services name the model's fields; the API's body names the ids.
+REFERRAL_FIELDS = {"referrer": "referrer_id", "referred": "referred_id"} | {
+    "referrer_contact": "referrer_contact_id"
+}
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        field = REFERRAL_FIELDS.get(error.field or "", error.field)
+        raise DomainError(error.message, field=field) from None
+
+
+def _referral(who: ApiCaller, referral_id: int) -> Referral:
+    referral = get_for_workspace_or_404(Referral, who.workspace, pk=referral_id)
+    who.require(Action.MANAGE_CLIENTS, referral.referrer)
+    return referral
+
+
+@router.get("/referrals", response={200: list[ReferralOut], **ERRORS})
+@paginate(Pagination)
+def list_referrals(request: HttpRequest, client_id: int | None = None) -> Any:
+    """Newest first; ``client_id``: the referrals that client gave or received."""
+    return selectors.list_referrals(caller(request).workspace, client_id=client_id)
+
+
+@router.post("/referrals", response={201: ReferralOut, **ERRORS})
+def record_referral(request: HttpRequest, payload: ReferralIn) -> Any:
+    who = caller(request)
+    ws = who.workspace
+    referrer = _in_workspace(Client, ws, payload.referrer_id, "referrer_id")
+    who.require(Action.MANAGE_CLIENTS, referrer)
+    referred = _in_workspace(Client, ws, payload.referred_id, "referred_id")
+    contact_id = payload.referrer_contact_id
+    contact = (
+        None
+        if contact_id is None
+        else _in_workspace(Contact, ws, contact_id, "referrer_contact_id")
+    )
+    with _api_field_names():
+        referral = services.record_referral(
+            referrer,
+            referred,
+            on=payload.referred_on,
+            by=who.user,
+            referrer_contact=contact,
+            note=payload.note,
+        )
+    return Status(201, referral)
+
+
+@router.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS})
+def get_referral(request: HttpRequest, referral_id: int) -> Referral:
+    return get_for_workspace_or_404(Referral, caller(request).workspace, pk=referral_id)
+
+
+@router.patch("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS})
+def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPatch) -> Referral:
+    who = caller(request)
+    referral = _referral(who, referral_id)
+    data = changes(payload)
+    if "referrer_contact_id" in data:
+        pk = data.pop("referrer_contact_id")
+        data["referrer_contact"] = (
+            None if pk is None else _in_workspace(Contact, who.workspace, pk, "referrer_contact_id")
+        )
+    with _api_field_names():
+        return services.update_referral(referral, by=who.user, **data)
+
+
+@router.delete("/referrals/{referral_id}", response={204: None, **ERRORS})
+def delete_referral(request: HttpRequest, referral_id: int) -> Any:
+    who = caller(request)
+    services.delete_referral(_referral(who, referral_id), by=who.user)
+    return Status(204, None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from trustledger.clients.models import Client, Contact
+from trustledger.clients.models import Client, Contact, Referral
 from trustledger.workspaces.models import Workspace
 
 CLIENT_SORTS = {
@@ -53,3 +53,11 @@ def list_contacts(
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
     return qs.order_by("client__name", "-is_primary", "name", "pk")
+
+
+def list_referrals(workspace: Workspace, *, client_id: int | None = None) -> QuerySet[Referral]:
+    """The workspace's referrals, newest first; with ``client_id``, those it gave or received."""
+    referrals = Referral.objects.for_workspace(workspace).order_by("-referred_on", "-id")
+    if client_id is not None:
+        referrals = referrals.filter(Q(referrer_id=client_id) | Q(referred_id=client_id))
+    return referrals

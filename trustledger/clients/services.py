@@ -125,6 +125,8 @@ def record_referral(
         raise DomainError("A client cannot refer itself.", field="referred")
     if Referral.objects.filter(referrer=referrer, referred=referred).exists():
         raise DomainError("This referral is already recorded.", field="referred")
+    if referrer_contact is not None and referrer_contact.client_id != referrer.pk:
+        raise DomainError("Choose a contact of the referring client.", field="referrer_contact")
     referral = Referral.objects.create(
         workspace=referrer.workspace,
         referrer=referrer,
@@ -136,3 +138,34 @@ def record_referral(
     record_audit(referrer.workspace, by, "referral.recorded", referral)
     announce(referrer.workspace_id, [referrer.pk, referred.pk], "referral")
     return referral
+
+
+REFERRAL_EDITABLE = frozenset({"referred_on", "note", "referrer_contact"})
+
+
+@transaction.atomic
+def update_referral(referral: Referral, *, by: User | None, **data: Any) -> Referral:
+    """Correct when a referral happened, who made it, or its note (not who referred whom:
+    delete it and record the right one)."""
+    unknown = sorted(set(data) - REFERRAL_EDITABLE)
+    if unknown:
+        raise DomainError(f"{unknown[0]} cannot be changed.", field=unknown[0])
+    contact = data.get("referrer_contact")
+    if contact is not None and contact.client_id != referral.referrer_id:
+        raise DomainError("Choose a contact of the referring client.", field="referrer_contact")
+    if "referred_on" in data and data["referred_on"] is None:
+        raise DomainError("Say when the referral was made.", field="referred_on")
+    changes = diff_fields(referral, data)
+    if changes:
+        referral.save(update_fields=[*changes])
+        record_audit(referral.workspace, by, "referral.updated", referral, changes)
+        announce(referral.workspace_id, [referral.referrer_id, referral.referred_id], "referral")
+    return referral
+
+
+@transaction.atomic
+def delete_referral(referral: Referral, *, by: User | None) -> None:
+    """Remove a referral recorded by mistake; the audit log keeps that it was."""
+    record_audit(referral.workspace, by, "referral.deleted", referral)
+    announce(referral.workspace_id, [referral.referrer_id, referral.referred_id], "referral")
+    referral.delete()

@@ -69,6 +69,12 @@ def grace_days(every_days: int) -> int:
     return max(1, every_days // 10)
 
 
+def due_by(last: dt.date, every_days: int) -> dt.date:
+    """The last day the next touch of a cadence is on time: the interval and its grace after
+    ``last``. Every page that says "due", "on track" or "overdue" for a cadence reads this."""
+    return last + dt.timedelta(days=every_days + grace_days(every_days))
+
+
 def cadence_periods(
     kind: str, every_days: int, *, start: dt.date, end: dt.date, held: Sequence[dt.date]
 ) -> list[CadencePeriod]:
@@ -80,11 +86,11 @@ def cadence_periods(
     if every_days <= 0:
         raise ValueError("every_days must be positive")
     days = [d for d in held if start <= d <= end]
-    step, grace = dt.timedelta(days=every_days), dt.timedelta(days=grace_days(every_days))
+    step = dt.timedelta(days=every_days)
     periods: list[CadencePeriod] = []
     anchor, position = start, 0
     while True:
-        due = anchor + step + grace
+        due = due_by(anchor, every_days)
         position = bisect_right(days, anchor) if periods else 0
         touch = days[position] if position < len(days) else None
         if touch is not None and touch <= due:
@@ -126,5 +132,5 @@ def adherence(
     past = [d for d in held if start <= d <= as_of]
     last = past[-1] if past else None
     since = (as_of - (last or start)).days
-    overdue = max(0, since - every_days - grace_days(every_days))
+    overdue = max(0, (as_of - due_by(last or start, every_days)).days)
     return Adherence(kind, every_days, len(judged), kept, last, since, overdue)

@@ -74,7 +74,12 @@ def _read(now: dt.datetime) -> Health:
     from django.db.models import Count, Max, Min, Q
     from django_tasks_db.models import DBTaskResult
 
-    from trustledger.core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
+    from trustledger.core.models import (
+        OutboxChannel,
+        OutboxMessage,
+        OutboxStatus,
+        WorkerHeartbeat,
+    )
 
     connection.ensure_connection()
     beats = WorkerHeartbeat.objects.filter(seen_at__gte=now - STALE_WORKER).aggregate(
@@ -87,7 +92,8 @@ def _read(now: dt.datetime) -> Health:
         failed=Count("pk", filter=Q(status=TaskResultStatus.FAILED)),
     )
     undelivered = Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
-    mail = OutboxMessage.objects.aggregate(
+    # Webhooks wait on the subscribers' servers: their delivery log shows them, not the health.
+    mail = OutboxMessage.objects.filter(channel=OutboxChannel.MAIL).aggregate(
         waiting=Count("pk", filter=undelivered),
         oldest=Min("created_at", filter=undelivered),
         failed=Count("pk", filter=Q(status=OutboxStatus.FAILED)),

@@ -17,11 +17,18 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class OutboxChannel(models.TextChoices):
+    MAIL = "mail", "E-mail"
+    WEBHOOK = "webhook", "Webhook"
+
+
 class OutboxMessage(models.Model):
-    """One e-mail, written in the business transaction and sent by the worker after commit.
+    """One message (an e-mail, a webhook call), written in the business transaction and sent by
+    the worker after commit.
 
     ``key`` makes queuing idempotent (one row per message, whatever retries happen upstream) and
     is the Message-ID's left part, so a receiving server can tell a resend from a new message.
+    ``channel`` names the sender registered for it in ``core.outbox`` (mail, webhooks).
     ``workspace`` is empty only for mail about a person rather than a firm (a password reset).
     """
 
@@ -29,6 +36,9 @@ class OutboxMessage(models.Model):
         "workspaces.Workspace", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(
+        max_length=20, choices=OutboxChannel.choices, default=OutboxChannel.MAIL
+    )
     topic = models.CharField(max_length=60, blank=True)
     subject_id = models.BigIntegerField(null=True, blank=True)
     message_id = models.CharField(max_length=255)

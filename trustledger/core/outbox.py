@@ -1,4 +1,5 @@
-"""The mail outbox: every e-mail is a row written in the business transaction, sent after commit.
+"""The outbox: every e-mail and webhook call is a row written in the business transaction, sent
+after commit.
 
 The project's default mailer is ``OutboxBackend``: ``send_mail`` and ``EmailMessage.send`` (ours
 and Django's own, such as the password reset) only write an ``OutboxMessage``. The worker calls
@@ -7,6 +8,10 @@ mailer (the real SMTP server) outside any transaction, and marks it sent only on
 accepted it. A failure is retried with backoff up to ``MAX_ATTEMPTS`` times, then shown as failed
 on the status page, where an owner can retry it. A worker killed mid-send leaves the row leased;
 it is taken up again when the lease expires, with the same Message-ID.
+
+Mail is one ``channel``; another app adds a channel (webhooks) by registering a ``Channel`` (its
+sender) from a ``channels`` module and writing rows with ``enqueue``. Claiming, leases, backoff,
+attempts and the owner's retry are the same for every channel.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trustledger.core.extensions import Registry
-from trustledger.core.models import OutboxMessage, OutboxStatus, WorkerHeartbeat
+from trustledger.core.models import OutboxChannel, OutboxMessage, OutboxStatus, WorkerHeartbeat
 from trustledger.core.transactions import assert_no_write_transaction
 
 log = logging.getLogger(__name__)
@@ -126,21 +131,66 @@ class OutboxBackend(BaseEmailBackend):
 def queue(message: EmailMessage) -> OutboxMessage:
     """Write ``message`` to the outbox (once per key) in the current transaction."""
     label: OutboxTag = getattr(message, "outbox_tag", None) or OutboxTag(uuid.uuid4().hex)
-    row = OutboxMessage(
-        workspace_id=label.workspace_id,
-        key=label.key[:200],
-        topic=label.topic,
-        subject_id=label.subject_id,
-        message_id=_message_id(label.key),
-        summary=f"{message.subject} → {', '.join(message.to)}"[:200],
-        payload=_serialise(message),
+    return enqueue(
+        OutboxMessage(
+            workspace_id=label.workspace_id,
+            key=label.key[:200],
+            topic=label.topic,
+            subject_id=label.subject_id,
+            message_id=_message_id(label.key),
+            summary=f"{message.subject} → {', '.join(message.to)}"[:200],
+            payload=_serialise(message),
+        )
     )
+
+
+def enqueue(row: OutboxMessage) -> OutboxMessage:
+    """Save ``row`` in the current transaction, once per key: a row queued already under the same
+    key stands, so retries upstream never send a message twice."""
     try:
         with transaction.atomic():
             row.save()
     except IntegrityError:  # queued already under this key: the first one stands
         return OutboxMessage.objects.get(key=row.key)
     return row
+
+
+# --- channels: who sends a row -----------------------------------------------------------------
+
+
+class PermanentFailure(Exception):
+    """Raised by a sender when retrying cannot help (the row is marked failed at once)."""
+
+
+type Sender = Callable[[OutboxMessage], None]
+
+
+@dataclass(frozen=True)
+class Channel:
+    """How rows of channel ``name`` are sent: ``send(row)`` returns once the other side accepted
+    the message and raises otherwise (``PermanentFailure`` when retrying cannot help). It runs
+    outside any transaction and must bound its own waits (timeouts)."""
+
+    name: str
+    send: Sender
+
+
+channels: Registry[Channel] = Registry("outbox channels", module="channels")
+"""``Channel``: a sender for one ``OutboxMessage.channel`` (owner: core.outbox)."""
+
+
+def _send_mail(row: OutboxMessage) -> None:
+    mailers[DELIVERY_MAILER].send_messages([_message(row)])
+
+
+channels.register(Channel(OutboxChannel.MAIL, _send_mail))
+
+
+def _sender(row: OutboxMessage) -> Sender:
+    found = channels.where(lambda c: c.name == row.channel)
+    if not found:
+        raise PermanentFailure(f"no sender for the {row.channel!r} channel")
+    return found[0].send
 
 
 def _message_id(key: str) -> str:
@@ -247,11 +297,11 @@ def deliver_due(*, worker_id: str = "", limit: int = 200) -> int:
 
 
 def _send(row: OutboxMessage) -> int:
-    assert_no_write_transaction("sending e-mail")
+    assert_no_write_transaction(f"sending a {row.channel} message")
     try:
-        mailers[DELIVERY_MAILER].send_messages([_message(row)])
+        _sender(row)(row)
     except Exception as error:
-        log.warning("e-mail %s not sent (attempt %s): %s", row.pk, row.attempts, error)
+        log.warning("%s %s not sent (attempt %s): %s", row.channel, row.pk, row.attempts, error)
         _failed(row, error)
         return 0
     _sent(row)
@@ -274,7 +324,9 @@ def _sent(row: OutboxMessage) -> None:
 
 
 def _permanent(error: Exception) -> bool:
-    """Every recipient refused with a 5xx code: retrying cannot help."""
+    """Every recipient refused with a 5xx code (or a sender said so): retrying cannot help."""
+    if isinstance(error, PermanentFailure):
+        return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return False
@@ -293,6 +345,23 @@ def _failed(row: OutboxMessage, error: Exception) -> None:
     )
     if updated and give_up:
         _run_hooks(row, OutboxStatus.FAILED)
+
+
+def send_again(message_id: int) -> bool:
+    """Queue one message again whatever became of it (a webhook's "redeliver"): the same row, the
+    same key and Message-ID, a fresh count of attempts. A row being sent is left alone."""
+    updated = (
+        OutboxMessage.objects.filter(pk=message_id)
+        .exclude(status=OutboxStatus.SENDING)
+        .update(
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            sent_at=None,
+            last_error="",
+        )
+    )
+    return bool(updated)
 
 
 def retry_failed(message_ids: Sequence[int] | None = None) -> int:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from trustledger.core import outbox, worker
 from trustledger.core.health import health
-from trustledger.core.models import OutboxMessage, OutboxStatus
+from trustledger.core.models import OutboxChannel, OutboxMessage, OutboxStatus
 from trustledger.web import request_workspace
 from trustledger.workspaces.permissions import Action, role_required
 
@@ -32,7 +32,7 @@ def status(request: HttpRequest) -> HttpResponse:
     context = {
         "report": health(),
         "failed_mail": OutboxMessage.objects.filter(
-            workspace=workspace, status=OutboxStatus.FAILED
+            workspace=workspace, status=OutboxStatus.FAILED, channel=OutboxChannel.MAIL
         ).order_by("-next_attempt_at")[:FAILED_SHOWN],
         # Task arguments may name other firms' records: only the task's name and error class.
         "failed_tasks": DBTaskResult.objects.failed()
@@ -49,7 +49,7 @@ def retry(request: HttpRequest) -> HttpResponse:
     mail = outbox.retry_failed(
         list(
             OutboxMessage.objects.filter(
-                workspace=workspace, status=OutboxStatus.FAILED
+                workspace=workspace, status=OutboxStatus.FAILED, channel=OutboxChannel.MAIL
             ).values_list("pk", flat=True)
         )
     )

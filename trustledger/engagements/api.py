@@ -34,6 +34,7 @@ from trustledger.engagements.models import (
     Milestone,
     Notice,
     QualityIssue,
+    Responsibility,
     ScopeItem,
     SuccessCriterion,
     TaskMapping,
@@ -47,6 +48,8 @@ from trustledger.engagements.schemas import (
     ChangeRequestFilter,
     ChangeRequestIn,
     ChangeRequestOut,
+    CharterRoleIn,
+    CharterRoleOut,
     CriterionIn,
     CriterionOut,
     DecisionIn,
@@ -84,6 +87,7 @@ from trustledger.engagements.schemas import (
     TimeEntryFilter,
     TimeEntryIn,
     TimeEntryOut,
+    TimeEntryPatch,
     TimeScopeOut,
 )
 from trustledger.workspaces.models import User, Workspace
@@ -283,6 +287,28 @@ def add_scope_item(request: HttpRequest, engagement_id: int, payload: ScopeItemI
     return Status(201, services.add_scope_item(engagement, by=who.user, **payload.dict()))
 
 
+@router.get("/engagements/{engagement_id}/charter-roles", response=_ok(list[CharterRoleOut]))
+@paginate(Pagination)
+def list_charter_roles(request: HttpRequest, engagement_id: int) -> Any:
+    """Who does what on each side: the charter's roles and responsibilities."""
+    return _engagement(caller(request), engagement_id, Action.VIEW).responsibilities.all()
+
+
+@router.post("/engagements/{engagement_id}/charter-roles", response=_created(CharterRoleOut))
+def add_charter_role(request: HttpRequest, engagement_id: int, payload: CharterRoleIn) -> Any:
+    who = caller(request)
+    engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
+    return Status(201, services.add_responsibility(engagement, by=who.user, **payload.dict()))
+
+
+@router.delete("/charter-roles/{role_id}", response={204: None, **ERRORS})
+def remove_charter_role(request: HttpRequest, role_id: int) -> Any:
+    who = caller(request)
+    role = _get(who, Responsibility, role_id, Action.MANAGE_CLIENTS)
+    services.remove_responsibility(role, by=who.user)
+    return Status(204, None)
+
+
 @router.get("/engagements/{engagement_id}/success-criteria", response=_ok(list[CriterionOut]))
 @paginate(Pagination)
 def list_success_criteria(request: HttpRequest, engagement_id: int) -> Any:
@@ -435,6 +461,30 @@ def log_time(request: HttpRequest, engagement_id: int, payload: TimeEntryIn) -> 
 def get_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
     entry = _get(caller(request), TimeEntry, time_entry_id, Action.VIEW)
     return _with_creep(TimeEntry.objects.filter(pk=entry.pk)).get()
+
+
+@router.patch("/time-entries/{time_entry_id}", response=_ok(TimeEntryOut))
+def update_time_entry(request: HttpRequest, time_entry_id: int, payload: TimeEntryPatch) -> Any:
+    """Correct logged time (checked as when it was logged); the change is audited."""
+    who = caller(request)
+    entry = _get(who, TimeEntry, time_entry_id, Action.LOG_WORK)
+    data = changes(payload)
+    ws, scope = who.workspace, {"engagement": entry.engagement}
+    if "person_id" in data:
+        data["person"] = _member_optional(ws, data.pop("person_id"), "person_id")
+    for field, model in (("scope_item", ScopeItem), ("change_request", ChangeRequest)):
+        if f"{field}_id" in data:
+            data[field] = _find_optional(model, ws, data.pop(f"{field}_id"), f"{field}_id", **scope)
+    services.update_time_entry(entry, by=who.user, **data)
+    return _with_creep(TimeEntry.objects.filter(pk=entry.pk)).get()
+
+
+@router.delete("/time-entries/{time_entry_id}", response={204: None, **ERRORS})
+def delete_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
+    """Remove time booked by mistake; the audit log keeps what it was."""
+    who = caller(request)
+    services.delete_time_entry(_get(who, TimeEntry, time_entry_id, Action.LOG_WORK), by=who.user)
+    return Status(204, None)
 
 
 # Change requests

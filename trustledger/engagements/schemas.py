@@ -25,6 +25,7 @@ from trustledger.engagements.models import (
     NoticeKind,
     ReviewOutcome,
     Severity,
+    Side,
     TaskTarget,
 )
 from trustledger.engagements.selectors import CREEP, Standing
@@ -190,6 +191,20 @@ class ScopeItemIn(Schema):
     description: LongText = ""
 
 
+class CharterRoleOut(Schema):
+    id: int
+    engagement_id: int
+    side: Side
+    person: str
+    role: str
+
+
+class CharterRoleIn(Schema):
+    side: Side
+    person: Name
+    role: Line = ""
+
+
 class CriterionOut(Schema):
     id: int
     engagement_id: int
@@ -335,6 +350,21 @@ class TimeEntryIn(Schema):
     scope_item_id: Id | None = None
     change_request_id: Id | None = None
     note: Note = ""
+
+
+class TimeEntryPatch(Schema):
+    """What to correct; ``scope_item_id`` and ``change_request_id`` may be set to null (the work
+    was on nothing agreed: unapproved scope)."""
+
+    date: Date = omittable()
+    hours: DayHours = omittable()
+    person_id: Id | None = None
+    person_name: Line = omittable()
+    cost_rate: Rate = omittable()
+    bill_rate: Rate = omittable()
+    scope_item_id: Id | None = None
+    change_request_id: Id | None = None
+    note: Note = omittable()
 
 
 class TimeEntryFilter(FilterSchema):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from trustledger.clients.models import Client, Contact
 from trustledger.core.claims import refuse_future_day
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.core.facts import announce
 from trustledger.engagements.models import (
     Assignment,
@@ -411,17 +412,65 @@ def record_notice(engagement: Engagement, *, by: User | None, **data: Any) -> No
     return notice
 
 
-@transaction.atomic
-def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEntry:
+def _check_time(engagement: Engagement, data: dict[str, Any]) -> None:
+    """What logging and editing time both refuse: another engagement's work, impossible hours,
+    a rate below zero, no day."""
     for field in ("scope_item", "change_request"):
         target = data.get(field)
         if target is not None and target.engagement_id != engagement.pk:
             raise DomainError("Choose one of this engagement's.", field=field)
-    if data["hours"] <= 0 or data["hours"] > 24:
+    if "hours" in data and (data["hours"] is None or not 0 < data["hours"] <= 24):
         raise DomainError("Hours must be more than 0 and at most 24.", field="hours")
+    for field in ("cost_rate", "bill_rate"):
+        if field in data and (data[field] is None or data[field] < 0):
+            raise DomainError("A rate cannot be below zero.", field=field)
+    if "date" in data and data["date"] is None:
+        raise DomainError("Say which day the work was done.", field="date")
+
+
+@transaction.atomic
+def log_time(engagement: Engagement, *, by: User | None, **data: Any) -> TimeEntry:
+    _check_time(engagement, data)
     entry = TimeEntry.objects.create(workspace=engagement.workspace, engagement=engagement, **data)
     _audit(engagement.workspace, by, "time.logged", entry)
     return entry
+
+
+TIME_EDITABLE = frozenset(
+    {"date", "hours", "person", "person_name", "cost_rate", "bill_rate", "note"}
+    | {"scope_item", "change_request"}
+)
+
+
+@transaction.atomic
+def update_time_entry(entry: TimeEntry, *, by: User | None, **data: Any) -> TimeEntry:
+    """Correct logged time, checked as when it was logged, audited with what changed.
+
+    The one place an entry changes: keep every edit going through here (it is where a new
+    version of the fact would be written)."""
+    unknown = set(data) - TIME_EDITABLE
+    if unknown:
+        raise DomainError(f"{sorted(unknown)[0]} cannot be changed.", field=sorted(unknown)[0])
+    _check_time(entry.engagement, data)
+    if data.get("person") is not None and "person_name" not in data:
+        data["person_name"] = data["person"].get_full_name()
+    changes = diff_fields(entry, data)
+    if changes:
+        entry.save(update_fields=[*changes])
+        _audit(entry.workspace, by, "time.updated", entry, changes)
+    return entry
+
+
+@transaction.atomic
+def delete_time_entry(entry: TimeEntry, *, by: User | None) -> None:
+    """Remove logged time (booked by mistake); the audit log keeps what it was."""
+    kept = {
+        "date": [entry.date.isoformat(), None],
+        "hours": [str(entry.hours), None],
+        "person": [entry.person_name or str(entry.person_id or ""), None],
+    }
+    _audit(entry.workspace, by, "time.deleted", entry, kept)
+    entry.delete()
 
 
 @transaction.atomic
@@ -498,6 +547,27 @@ def decide_change_request(
         )
         reclassify_after_new_scope_item(item)
     _audit(cr.workspace, by, f"change_request.{cr.status}", cr, changes)
+    client = engagement.client.name
+    publish(
+        cr.workspace_id,
+        "change_request.decided",
+        {
+            "summary": f"{client}: “{cr.title}” {cr.status} by {decided_by.name}",
+            "change_request_id": cr.pk,
+            "engagement_id": engagement.pk,
+            "engagement": engagement.name,
+            "client_id": engagement.client_id,
+            "client": client,
+            "title": cr.title,
+            "decision": cr.status,
+            "decided_by": decided_by.name,
+            "decided_on": on.isoformat(),
+            "note": note,
+            "effort_hours": str(cr.effort_hours),
+            "cost_impact": str(cr.cost_impact),
+            "schedule_impact_days": cr.schedule_impact_days,
+        },
+    )
     return cr
 
 
@@ -560,3 +630,10 @@ def add_responsibility(
     )
     record_audit(engagement.workspace, by, "responsibility.added", responsibility)
     return responsibility
+
+
+@transaction.atomic
+def remove_responsibility(responsibility: Responsibility, *, by: User | None) -> None:
+    """Take a role off the charter (someone left, or it was recorded wrongly)."""
+    record_audit(responsibility.workspace, by, "responsibility.removed", responsibility)
+    responsibility.delete()

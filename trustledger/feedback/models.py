@@ -296,6 +296,8 @@ class FollowUp(WorkspaceScoped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When ``follow_up.overdue`` was published (once per due date: moving it re-arms it).
+    overdue_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -21,7 +21,7 @@ from trustledger.clients.models import Client, Contact
 from trustledger.core.claims import refuse_future_moment
 from trustledger.core.facts import announce
 from trustledger.engagements.models import Engagement
-from trustledger.feedback import selectors
+from trustledger.feedback import events, selectors
 from trustledger.feedback.models import (
     FollowUp,
     FollowUpReason,
@@ -181,11 +181,13 @@ def record_responses(
     )
     follow_ups = FollowUp.objects.bulk_create(_follow_ups(responses, workspace, now))
     announce(workspace.pk, {r.client_id for r in responses}, "surveyresponse")
-    if audit:
+    if audit:  # answers as they come (an import of history is neither audited nor published)
         for response in responses:
             record_audit(workspace, by, "survey_response.recorded", response)
         for follow_up in follow_ups:
             record_audit(workspace, None, "follow_up.opened", follow_up)
+        events.survey_answered(workspace.pk, responses)
+        events.follow_ups_opened(workspace.pk, follow_ups)
     return responses, follow_ups
 
 
@@ -241,6 +243,7 @@ def create_follow_up(
     )
     record_audit(client.workspace, by, "follow_up.opened", follow_up)
     announce(client.workspace_id, [client.pk], "followup")
+    events.follow_ups_opened(client.workspace_id, [follow_up])
     return follow_up
 
 
@@ -254,6 +257,8 @@ def update_follow_up(follow_up: FollowUp, *, by: User | None, **data: Any) -> Fo
         if not data["summary"]:
             raise DomainError("Say what to follow up.", field="summary")
     changes = diff_fields(follow_up, data)
+    if "due_on" in changes:
+        follow_up.overdue_published_at = None  # overdue again later: say so again
     if changes:
         follow_up.save()
         record_audit(follow_up.workspace, by, "follow_up.updated", follow_up, changes)

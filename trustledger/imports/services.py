@@ -18,7 +18,7 @@ from trustledger.imports.result import ImportOptions, ImportResult
 from trustledger.workspaces.services import record_audit
 
 if TYPE_CHECKING:
-    from trustledger.workspaces.models import Workspace
+    from trustledger.workspaces.models import User, Workspace
 
 
 def run_import(
@@ -70,3 +70,25 @@ def save_upload(workspace: Workspace, upload: UploadedFile[bytes]) -> Path:
     safe_name = storage.get_valid_name(upload.name or "upload.csv")
     name = storage.save(f"{workspace.slug}/{stamp}-{safe_name}", upload)
     return Path(storage.path(name))
+
+
+def import_upload(
+    workspace: Workspace,
+    kind: str,
+    upload: UploadedFile[bytes],
+    *,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+    by: User | None = None,
+    may_override: bool = False,
+) -> ImportResult:
+    """Keep an uploaded file and import it (the upload page and the API): all or, raising
+    ``ImportFailed`` with the rows at fault, nothing."""
+    options = ImportOptions(
+        name=upload.name or "upload.csv",
+        mapping=mapping or {},
+        dry_run=dry_run,
+        by=by,
+        may_override=may_override,
+    )
+    return run_import(workspace, kind, save_upload(workspace, upload), options)

@@ -10,8 +10,7 @@ from django.shortcuts import render
 from trustledger.imports.errors import ImportFailed
 from trustledger.imports.forms import ImportForm
 from trustledger.imports.registry import importers
-from trustledger.imports.result import ImportOptions
-from trustledger.imports.services import run_import, save_upload
+from trustledger.imports.services import import_upload
 from trustledger.web import acting_user, request_workspace
 from trustledger.workspaces.permissions import Action, can, role_required
 
@@ -28,16 +27,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "importers": importers()}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = ImportOptions(
-            name=data["file"].name or "upload.csv",
-            mapping=data["mapping"],
-            dry_run=data["dry_run"],
-            by=acting_user(request),
-            may_override=can(getattr(request, "membership", None), Action.OVERRIDE),
-        )
-        path = save_upload(workspace, data["file"])
         try:
-            context["result"] = run_import(workspace, data["kind"], path, options)
+            context["result"] = import_upload(
+                workspace,
+                data["kind"],
+                data["file"],
+                mapping=data["mapping"],
+                dry_run=data["dry_run"],
+                by=acting_user(request),
+                may_override=can(getattr(request, "membership", None), Action.OVERRIDE),
+            )
         except ImportFailed as failure:
             context["failure"] = failure
     return render(request, "imports/upload.html", context)

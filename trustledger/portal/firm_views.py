@@ -10,11 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client, Contact
+from trustledger.core.http import absolute_url
 from trustledger.engagements.models import Engagement
 from trustledger.portal import services
 from trustledger.portal.forms import ClientPortalForm, ContactAccessForm, InviteForm, SharingForm
 from trustledger.web import acting_user, request_workspace
 from trustledger.workspaces.permissions import Action, require, role_required
+from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import get_for_workspace_or_404
 
 PANEL = "#portal"
@@ -79,16 +81,16 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
     contact = _contact(request, client, form.cleaned_data["contact"] if form.is_valid() else None)
     if contact is None:
         messages.error(request, "Choose one of this client's contacts.")
-    elif not services.may_sign_in(contact):
-        messages.error(
-            request, f"Open the portal to {contact.name} first, then send the invitation."
-        )
-    else:
-        services.send_link(
+        return _back(client)
+    try:
+        services.invite_contact(
             contact,
-            lambda token: request.build_absolute_uri(reverse("portal:link", args=[token])),
+            lambda token: absolute_url(reverse("portal:link", args=[token])),
             by=acting_user(request),
         )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
         messages.success(request, f"Invitation sent to {contact.email}; its link works once.")
     return _back(client)
 

@@ -56,6 +56,8 @@ class MagicLink(WorkspaceScoped):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Sent by the firm (page or API, so perhaps by no person: an API key), not asked for.
+    invitation = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -193,7 +193,7 @@ def client_panel(client: Client) -> ClientPanel:
     }
     invited = dict(
         MagicLink.objects.for_workspace(client.workspace)
-        .filter(contact__client=client, sent_by__isnull=False)
+        .filter(contact__client=client, invitation=True)
         .values("contact_id")
         .annotate(last=Max("created_at"))
         .values_list("contact_id", "last")
@@ -233,3 +233,10 @@ def shared_report_or_404(who: PortalUser, report_id: int) -> StatusReport:
 def shared_recovery_plans(who: PortalUser) -> QuerySet[RecoveryPlan]:
     """The recovery plans the firm chose to share (or shared an update of)."""
     return plans_shared_with(who.workspace, who.client)
+
+
+def invitations(client: Client) -> QuerySet[MagicLink]:
+    """The invitations the firm sent this client's contacts (not the links contacts asked for)."""
+    return MagicLink.objects.filter(
+        workspace_id=client.workspace_id, contact__client=client, invitation=True
+    ).order_by("-created_at", "-id")

@@ -26,6 +26,7 @@ from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, Inquiry, Source
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.core.outbox import tag
 from trustledger.engagements import services as engagements
 from trustledger.engagements.models import ChangeRequest, Engagement
@@ -114,20 +115,27 @@ class IssuedLink:
 
 @transaction.atomic
 def issue_link(
-    contact: Contact, *, by: User | None = None, now: dt.datetime | None = None
+    contact: Contact,
+    *,
+    by: User | None = None,
+    invitation: bool | None = None,
+    now: dt.datetime | None = None,
 ) -> IssuedLink:
-    """A new single-use link for ``contact``; the token is returned once and never stored."""
+    """A new single-use link for ``contact``; the token is returned once and never stored.
+    An invitation (sent by the firm: by a person, or ``invitation=True``) lasts longer."""
     now = now or timezone.now()
+    invitation = by is not None if invitation is None else invitation
     token = secrets.token_urlsafe(32)
     link = MagicLink.objects.create(
         workspace_id=contact.workspace_id,
         contact=contact,
         token_hash=hash_token(token),
         created_at=now,
-        expires_at=now + (INVITATION_TTL if by else SIGN_IN_TTL),
+        expires_at=now + (INVITATION_TTL if invitation else SIGN_IN_TTL),
         sent_by=by,
+        invitation=invitation,
     )
-    if by is not None:
+    if invitation:
         record_audit(contact.workspace, by, "portal.invitation_sent", contact)
     return IssuedLink(link, token)
 
@@ -142,14 +150,14 @@ def link_message(contact: Contact, url: str, *, link: MagicLink) -> EmailMultiAl
         "link": url,
         "expires_at": link.expires_at,
         "minutes": int(SIGN_IN_TTL.total_seconds() // 60),
-        "invitation": link.sent_by_id is not None,
+        "invitation": link.invitation,
         "inviter": link.sent_by,
         "manager": manager,
     }
     firm = contact.workspace.name
     subject = (
         f"{firm} invites you to your client portal"
-        if link.sent_by_id
+        if link.invitation
         else f"Your sign-in link for {firm}"
     )
     message = EmailMultiAlternatives(
@@ -165,13 +173,42 @@ def link_message(contact: Contact, url: str, *, link: MagicLink) -> EmailMultiAl
 
 
 @transaction.atomic
-def send_link(contact: Contact, url_for: Any, *, by: User | None = None) -> MagicLink:
+def send_link(
+    contact: Contact, url_for: Any, *, by: User | None = None, invitation: bool | None = None
+) -> MagicLink:
     """Issue a link and queue its e-mail (the worker sends it); ``url_for(token)`` makes the
     absolute URL."""
-    issued = issue_link(contact, by=by)
+    issued = issue_link(contact, by=by, invitation=invitation)
     message = link_message(contact, url_for(issued.token), link=issued.link)
     tag(message, key=f"portal-link:{issued.link.pk}", workspace_id=contact.workspace_id).send()
     return issued.link
+
+
+def invite_contact(contact: Contact, url_for: Any, *, by: User | None) -> MagicLink:
+    """Send a contact an invitation to the portal (the client page and the API); only a contact
+    who may sign in (portal open, not barred) gets one."""
+    if not may_sign_in(contact):
+        raise DomainError(
+            f"Open the portal to {contact.name} first, then send the invitation.",
+            field="contact_id",
+        )
+    return send_link(contact, url_for, by=by, invitation=True)
+
+
+@transaction.atomic
+def revoke_invitation(
+    link: MagicLink, *, by: User | None, now: dt.datetime | None = None
+) -> MagicLink:
+    """Make an unused invitation stop working at once (sent to the wrong person, say)."""
+    now = now or timezone.now()
+    link = MagicLink.objects.select_for_update().select_related("contact").get(pk=link.pk)
+    if link.used_at is not None:
+        raise DomainError("This invitation was used already; bar the contact instead.")
+    if link.expires_at > now:
+        link.expires_at = now
+        link.save(update_fields=["expires_at"])
+        record_audit(link.workspace, by, "portal.invitation_revoked", link.contact)
+    return link
 
 
 def find_link(token: str) -> MagicLink | None:
@@ -360,6 +397,21 @@ def ask_question(
         interaction=message,
     )
     _attribute(inquiry, "inquiry.recorded", contact)
+    publish(
+        client.workspace_id,
+        "portal.question_asked",
+        {
+            "summary": f"{contact.name} ({client.name}): {subject_line}",
+            "inquiry_id": inquiry.pk,
+            "client_id": client.pk,
+            "client": client.name,
+            "contact": contact.name,
+            "subject": subject_line,
+            "details": details,
+            "engagement_id": engagement.pk if engagement else None,
+            "asked_at": now.isoformat(),
+        },
+    )
     return inquiry
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trustledger.communications import sla
+from trustledger.core.http import absolute_url, client_ip
 from trustledger.portal import selectors, services, session
 from trustledger.portal.forms import DecisionForm, FeedbackForm, LinkRequestForm, QuestionForm
 from trustledger.portal.selectors import PortalUser
@@ -49,10 +50,6 @@ def _who(request: HttpRequest) -> PortalUser:
     return who
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
 # --- signing in ---------------------------------------------------------------------------------
 
 
@@ -63,7 +60,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if not services.allow_request(email, _client_ip(request)):
+        if not services.allow_request(email, client_ip(request)):
             form.add_error(
                 None, "Too many sign-in links were asked for. Please try again in an hour."
             )
@@ -76,7 +73,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def _link_url(request: HttpRequest, token: str) -> str:
-    return request.build_absolute_uri(reverse("portal:link", kwargs={"token": token}))
+    return absolute_url(reverse("portal:link", kwargs={"token": token}))
 
 
 def link_sent(request: HttpRequest) -> HttpResponse:

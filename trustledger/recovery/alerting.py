@@ -20,6 +20,7 @@ from django.utils import timezone
 from trustledger.core.clock import local_today
 from trustledger.recovery import selectors
 from trustledger.recovery.models import Action, ActionStatus, PlanStatus, RecoveryPlan
+from trustledger.trust import events
 from trustledger.trust.models import Alert, AlertStatus
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.services import record_audit
@@ -137,6 +138,7 @@ def check_recovery_alerts(
                 created = Alert.objects.bulk_create(new)
         except IntegrityError:  # raced with another worker: its alerts stand
             created = []
+        events.alerts_changed(workspace.pk, created, cleared)
     return created, cleared
 
 

@@ -18,6 +18,7 @@ from trustledger.clients.models import Client, Contact
 from trustledger.communications import services as communications
 from trustledger.communications.models import Channel, Direction, InteractionKind
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.recovery import selectors
 from trustledger.recovery.models import (
     Action,
@@ -175,6 +176,7 @@ def open_plan(
         created_by=by,
     )
     record_audit(workspace, by, "recovery_plan.opened", plan, {"client": [None, client.pk]})
+    _publish(plan, "recovery_plan.opened")
     if alert is not None and alert.status == AlertStatus.OPEN:
         from trustledger.trust.services import set_alert_status
 
@@ -617,4 +619,27 @@ def close_plan(
     )
     plan.save()
     record_audit(plan.workspace, by, "recovery_plan.closed", plan, changes)
+    _publish(plan, "recovery_plan.closed")
     return plan
+
+
+def _publish(plan: RecoveryPlan, kind: str) -> None:
+    client = plan.client.name
+    closed = f" ({plan.get_outcome_display()})" if plan.outcome else ""
+    publish(
+        plan.workspace_id,
+        kind,
+        {
+            "summary": f"{client}: {plan.title}{closed}",
+            "plan_id": plan.pk,
+            "client_id": plan.client_id,
+            "client": client,
+            "title": plan.title,
+            "trigger": plan.trigger,
+            "status": plan.status,
+            "opened_on": plan.opened_on.isoformat(),
+            "closed_on": plan.closed_on.isoformat() if plan.closed_on else None,
+            "outcome": plan.outcome,
+            "alert_id": plan.alert_id,
+        },
+    )

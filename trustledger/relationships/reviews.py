@@ -3,8 +3,9 @@
 A business review is held when a business-review interaction is on record: the communications
 record is the one source of the dates (a review recorded on the relationships page writes its
 interaction; a review logged as an interaction, by hand or imported, counts the same). The next
-is due on the client's communication plan's review cadence when the plan sets one (the cadence
-the communications page and the trust index measure), else on the tier routine's.
+is due on the client's communication plan's review cadence when the plan sets one (the cadence,
+with its grace, that the communications page and the trust index measure), else on the tier
+routine's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from trustledger.clients.models import Client
+from trustledger.communications.measures import due_by
 from trustledger.communications.models import Interaction, InteractionKind
 from trustledger.communications.sla import business_calendar
 from trustledger.scoring.health import add_months
@@ -33,7 +35,7 @@ class ReviewCadence:
         if self.last_held_on is None:
             return today
         if self.every_days:
-            return self.last_held_on + dt.timedelta(days=self.every_days)
+            return due_by(self.last_held_on, self.every_days)
         return add_months(self.last_held_on, self.every_months)
 
     @property

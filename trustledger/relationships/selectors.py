@@ -140,7 +140,9 @@ class RelationshipPanel:
 def relationship_panel(client: Client) -> RelationshipPanel:
     workspace = client.workspace
     routine = ensure_routines(workspace)[client.tier]
-    today = local_today(workspace)
+    # A lost client's routines stopped with the relationship, as its cadences on the
+    # communications panel do: nothing falls due after the day it was lost.
+    today = min(local_today(workspace), client.lost_on or dt.date.max)
     scores = health_trend(client)
     last_check = (
         HealthCheck.objects.for_workspace(workspace)

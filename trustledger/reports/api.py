@@ -1,4 +1,4 @@
-"""Status reports in the REST API: list, draft, read, edit the narrative, send.
+"""Status reports in the REST API: list, draft, read, edit the narrative, send, download as PDF.
 
 Each route looks its report up within the caller's workspace (another firm's id is a 404) and
 checks the caller's role on the report's client: everyone reads, account managers of the client,
@@ -8,7 +8,7 @@ client) are a 400 naming the field.
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -20,6 +20,7 @@ from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
 from trustledger.reports import selectors, services
+from trustledger.reports.mail import pdf_download
 from trustledger.reports.models import StatusReport
 from trustledger.reports.schemas import ReportFilter, ReportIn, ReportOut, ReportPatch, SendIn
 from trustledger.workspaces.permissions import Action
@@ -107,3 +108,20 @@ def send_report(request: HttpRequest, report_id: int, payload: SendIn) -> Any:
     if len(contacts) != len(set(payload.contact_ids)):
         raise DomainError("Every recipient must be a contact of this client.", field="contact_ids")
     return services.send_report(report, by=who.user, contacts=contacts)
+
+
+@router.get(
+    "/status-reports/{report_id}/pdf",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The report as a PDF (live figures while a draft).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def report_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The PDF the report page offers."""
+    return pdf_download(_report(caller(request), report_id, Action.VIEW))

@@ -9,13 +9,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from trustledger.clients.models import Contact
-from trustledger.pdf import render_pdf
+from trustledger.pdf import pdf_response, render_pdf
 from trustledger.reports.content import report_content
 from trustledger.reports.models import StatusReport
+from trustledger.reports.selectors import with_live_figures
 
 
 def _context(report: StatusReport, **extra: Any) -> dict[str, Any]:
@@ -29,6 +31,12 @@ def pdf_filename(report: StatusReport) -> str:
 def report_pdf(report: StatusReport) -> bytes:
     """The report on A4 paper, from ``print.css``; charts inline as SVG."""
     return render_pdf(render_to_string("reports/pdf.html", _context(report)))
+
+
+def pdf_download(report: StatusReport) -> HttpResponse:
+    """The PDF the report page offers (and the API serves): live figures while a draft."""
+    report = with_live_figures(report)
+    return pdf_response("reports/pdf.html", {"report": report}, filename=pdf_filename(report))
 
 
 def report_message(

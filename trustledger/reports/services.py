@@ -31,6 +31,7 @@ from trustledger.communications.models import (
 )
 from trustledger.communications.selectors import cadence_measures
 from trustledger.core.clock import local_today
+from trustledger.core.events import publish
 from trustledger.core.outbox import tag
 from trustledger.engagements.models import Engagement, EngagementStatus
 from trustledger.reports import mail, selectors
@@ -235,6 +236,20 @@ def _send(pk: int, *, by: User | None, contacts: list[Contact], now: dt.datetime
         "status_report.sent",
         report,
         {"recipients": [c.email for c in contacts]},
+    )
+    publish(
+        report.workspace_id,
+        "report.sent",
+        {
+            "summary": f"“{report.title}” sent to {', '.join(c.name for c in contacts)}",
+            "report_id": report.pk,
+            "client_id": report.client_id,
+            "client": report.client.name,
+            "engagement_id": report.engagement_id,
+            "title": report.title,
+            "recipients": len(contacts),
+            "sent_at": now.isoformat(),
+        },
     )
     return report
 

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_POST
 
 from trustledger.clients.models import Client
 from trustledger.engagements.models import Engagement
-from trustledger.pdf import pdf_response
 from trustledger.reports import forms, selectors, services
-from trustledger.reports.mail import pdf_filename
+from trustledger.reports.mail import pdf_download
 from trustledger.reports.models import ReportStatus, StatusReport
 from trustledger.web import acting_user, apply_domain_error, request_workspace
 from trustledger.workspaces.permissions import Action, can, require, role_required
@@ -207,8 +206,7 @@ def send(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @role_required(Action.VIEW)
 def pdf(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = selectors.with_live_figures(_report(request, report_id))
-    return pdf_response("reports/pdf.html", {"report": report}, filename=pdf_filename(report))
+    return pdf_download(_report(request, report_id))
 
 
 @require_POST

@@ -30,6 +30,7 @@ from trustledger.core.clock import judging_instant, local_now
 from trustledger.scoring import alerts as rules
 from trustledger.scoring.evm import overrun_from_cpi
 from trustledger.scoring.facts import ClientFacts
+from trustledger.trust import events
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.services import record_audit
@@ -138,9 +139,11 @@ def _store(workspace: Workspace, new: list[Alert], cleared: list[Alert]) -> list
                 alert.status, alert.resolved_at = AlertStatus.RESOLVED, resolved_at
         try:
             with transaction.atomic():
-                return Alert.objects.bulk_create(new)
+                created = Alert.objects.bulk_create(new)
         except IntegrityError:
-            return []
+            created = []
+        events.alerts_changed(workspace.pk, created, cleared)
+        return created
 
 
 def raise_alerts(

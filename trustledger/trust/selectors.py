@@ -12,9 +12,11 @@ from django.db.models import QuerySet
 
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
-from trustledger.scoring.display import apportion, shown_change
-from trustledger.scoring.index import PILLARS, IndexResult, contributions
+from trustledger.scoring.display import shown_change
+from trustledger.scoring.explain import Explanation, explain_change
+from trustledger.scoring.index import PILLARS, IndexResult
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustSnapshot
+from trustledger.trust.services import snapshot_as_of
 from trustledger.workspaces.models import Workspace
 
 SPARK_WEEKS = 12
@@ -129,13 +131,12 @@ def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
     if current:
         older = [s for s in weekly if s.as_of <= current.as_of - dt.timedelta(days=7)]
         previous = older[-1] if older else None
-    explained = (
-        contributions(as_index_result(previous), as_index_result(current))
-        if current and previous
-        else {}
-    )
+    explained: dict[str, float] = {}
+    shown: dict[str, int] = {}
     change = shown_change(current.index, previous.index) if current and previous else None
-    shown = apportion(explained, total=change) if change is not None and explained else {}
+    if current and previous:
+        result = _explain(current, previous)
+        explained, shown = dict(result.contributions), dict(result.shown)
     pillars = []
     if current:
         for name, keys in PILLARS.items():
@@ -164,6 +165,18 @@ def client_trust(client: Client, *, weeks: int = 26) -> ClientTrust:
         alerts=Alert.objects.filter(client=client).exclude(status=AlertStatus.RESOLVED),
         change=change,
         shown_contributions=shown,
+    )
+
+
+def _explain(current: TrustSnapshot, previous: TrustSnapshot) -> Explanation:
+    """Under a new configuration, the current facts are scored again under the previous one,
+    so that the reweighting is not blamed on indicators whose scores did not move."""
+    under_previous = None
+    if current.config_id != previous.config_id:
+        again = snapshot_as_of(current.client, current.as_of, previous.config)
+        under_previous = as_index_result(again) if again else None
+    return explain_change(
+        as_index_result(previous), as_index_result(current), after_under_before=under_previous
     )
 
 

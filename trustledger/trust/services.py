@@ -14,7 +14,7 @@ from trustledger.core.clock import local_today
 from trustledger.scoring.display import kept, round_half_up
 from trustledger.scoring.facts import ClientFacts, ScoreCard, score_client
 from trustledger.scoring.index import INDICATORS, IndicatorResult
-from trustledger.trust import signals
+from trustledger.trust import events, signals
 from trustledger.trust.alerting import raise_alerts
 from trustledger.trust.models import Alert, AlertStatus, SnapshotKind, TrustConfig, TrustSnapshot
 from trustledger.workspaces.models import User, Workspace
@@ -78,6 +78,20 @@ def update_config(
 
     transaction.on_commit(lambda: recompute_workspace_task.enqueue(workspace.pk))
     return new
+
+
+ADOPTED_NOTE = "Adopted weights learned by the backtest"
+
+
+def adopt_weights(
+    workspace: Workspace, weights: dict[str, float], *, by: User | None
+) -> TrustConfig:
+    """Adopt learned weights (the backtest page and the API): an owner's decision, saved as a new
+    audited configuration. Every indicator needs its weight, as the backtest learns them all."""
+    missing = sorted(set(INDICATORS) - set(weights))
+    if missing:
+        raise DomainError(f"Weights missing for: {', '.join(missing)}.", field="weights")
+    return update_config(workspace, by=by, weights=dict(weights), note=ADOPTED_NOTE)
 
 
 def clients_as_of(
@@ -147,6 +161,18 @@ def _snapshot(
     )
 
 
+def snapshot_as_of(client: Client, as_of: dt.date, config: TrustConfig) -> TrustSnapshot | None:
+    """The client's index as of ``as_of`` under ``config``, computed and not stored (None when
+    the firm did not serve the client then): what a stored snapshot of that day would hold."""
+    cards, _ = score_workspace(client.workspace, as_of, config, [client.pk])
+    card = cards.get(client.pk)
+    if card is None:
+        return None
+    snapshot = _snapshot(client.workspace, client.pk, card, as_of, SnapshotKind.CURRENT, config)
+    snapshot.client = client
+    return snapshot
+
+
 @transaction.atomic
 def take_snapshots(
     workspace: Workspace,
@@ -163,6 +189,7 @@ def take_snapshots(
     """
     config = current_config(workspace)
     cards, facts = score_workspace(workspace, as_of, config, client_ids)
+    before = _current_bands(workspace, list(cards)) if kind == SnapshotKind.CURRENT else {}
     snapshots = TrustSnapshot.objects.bulk_create(
         [_snapshot(workspace, cid, card, as_of, kind, config) for cid, card in cards.items()],
         batch_size=500,
@@ -174,9 +201,18 @@ def take_snapshots(
         TrustSnapshot.objects.for_workspace(workspace).filter(
             kind=kind, client_id__in=list(cards)
         ).exclude(as_of=as_of).delete()
+        events.bands_changed(workspace.pk, before, snapshots)
     if alerts:
         raise_alerts(workspace, snapshots, facts, as_of=as_of, config=config, client_ids=client_ids)
     return snapshots
+
+
+def _current_bands(workspace: Workspace, client_ids: list[int]) -> dict[int, str]:
+    """Each client's band before this recompute (a client keeps one current snapshot)."""
+    rows = TrustSnapshot.objects.for_workspace(workspace).filter(
+        kind=SnapshotKind.CURRENT, client_id__in=client_ids
+    )
+    return dict(rows.order_by("as_of").values_list("client_id", "band"))
 
 
 def recompute_client(client: Client, as_of: dt.date | None = None) -> TrustSnapshot | None:
@@ -204,4 +240,6 @@ def set_alert_status(alert: Alert, status: str, *, by: User | None) -> Alert:
     alert.resolved_at = timezone.now() if status == AlertStatus.RESOLVED else None
     alert.save(update_fields=["status", "resolved_at"])
     record_audit(alert.workspace, by, f"alert.{status}", alert, {"status": [old, status]})
+    if status == AlertStatus.RESOLVED:
+        events.alerts_changed(alert.workspace_id, [], [alert])
     return alert

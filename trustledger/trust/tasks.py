@@ -7,8 +7,11 @@ or duplicated task is harmless.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.tasks import task
 
@@ -97,3 +100,17 @@ def send_alert_digests_task(workspace_id: int, day: str) -> int:
     if workspace is None:
         return 0
     return send_alert_digests(workspace, dt.date.fromisoformat(day))
+
+
+@task()
+def backtest_task(workspace_id: int, months: int) -> dict[str, Any]:
+    """The backtest the page runs, in the worker (it scores every month end): its report as
+    JSON, kept with the task's result for ``GET /api/trust/backtests/{id}``."""
+    from trustledger.trust.backtest import run_backtest  # numpy and friends: load when used
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return {}
+    report = run_backtest(workspace, months=months)
+    plain: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(report), default=str))
+    return plain

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +14,7 @@ from django.views.decorators.http import require_POST
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
 from trustledger.scoring.index import INDICATORS
-from trustledger.trust import selectors, services
+from trustledger.trust import explain, selectors, services
 from trustledger.trust.charts import sparkline, trend_chart
 from trustledger.trust.forms import LABELS, TrustConfigForm
 from trustledger.trust.models import Alert, SnapshotKind, TrustConfig
@@ -64,6 +67,8 @@ def client_trust(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_for_workspace_or_404(Client, request_workspace(request), pk=client_id)
     trust = selectors.client_trust(client)
     config = services.current_config(client.workspace)
+    compare = _compare(request, client)
+    shown = compare["result"].explanation.shown if "result" in compare else {}
     context = {
         "client": client,
         "trust": trust,
@@ -71,9 +76,37 @@ def client_trust(request: HttpRequest, client_id: int) -> HttpResponse:
         "chart": trend_chart(
             trust.trend, healthy_at=config.healthy_at, at_risk_below=config.at_risk_below
         ),
-        "changes": trust.changes(),
+        "compare": compare,
+        "pillars": [  # each indicator's part of the compared change, as the Compare card lists
+            {**p, "indicators": [{**i, "change": shown.get(i["key"])} for i in p["indicators"]]}
+            for p in trust.pillars
+        ],
     }
     return render(request, "trust/client.html", context)
+
+
+def _compare(request: HttpRequest, client: Client) -> dict[str, Any]:
+    """The "Compare" card: the two dates asked for (by default the "Since" line's), explained."""
+    today = local_today(client.workspace)
+    asked = {"from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
+    picks = [(days, today - dt.timedelta(days=days)) for days in explain.QUICK_PICKS]
+    default = explain.default_start(client)
+    try:
+        start, end = explain.parse_dates(
+            client.workspace, asked["from"], asked["to"], default_start=default
+        )
+    except DomainError as error:
+        return {"error": error, "asked": asked, "today": today, "picks": picks}
+    result = explain.explain_between(client, start, end)
+    every = request.GET.get("events") == "all"
+    return {
+        "result": result,
+        "asked": {"from": start.isoformat(), "to": end.isoformat()},
+        "today": today,
+        "picks": picks,
+        "events": result.events if every else result.events[: explain.EVENTS_ON_PAGE],
+        "all_events": every,
+    }
 
 
 @role_required(Action.VIEW)
@@ -159,12 +192,7 @@ def adopt_weights(request: HttpRequest) -> HttpResponse:
     workspace = request_workspace(request)
     try:
         weights = {k: float(request.POST[f"weight_{k}"]) for k in INDICATORS}
-        services.update_config(
-            workspace,
-            by=acting_user(request),
-            weights=weights,
-            note="Adopted weights learned by the backtest",
-        )
+        services.adopt_weights(workspace, weights, by=acting_user(request))
     except (KeyError, ValueError):
         messages.error(request, "The learned weights were incomplete; run the backtest again.")
     except DomainError as error:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import CommandError
 from django.db.models import QuerySet
 
+from trustledger.core.clock import day_starts
 from trustledger.workspaces.models import AuditEntry, Membership, User, Workspace
 
 
@@ -32,8 +34,28 @@ def people_of(workspace: Workspace) -> QuerySet[User]:
     return User.objects.filter(memberships__workspace=workspace).order_by("full_name", "email")
 
 
-def audit_trail(workspace: Workspace) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.for_workspace(workspace).select_related("actor")
+def audit_trail(
+    workspace: Workspace,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    action: str = "",
+) -> QuerySet[AuditEntry]:
+    """The workspace's audit entries, newest first; days are the workspace's calendar days."""
+    entries = AuditEntry.objects.for_workspace(workspace).select_related("actor")
+    if since is not None:
+        entries = entries.filter(created_at__gte=day_starts(workspace, since))
+    if until is not None:
+        entries = entries.filter(created_at__lt=day_starts(workspace, until + dt.timedelta(days=1)))
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if action:
+        entries = entries.filter(action=action)
+    return entries
 
 
 def resolve_workspace(slug: str | None) -> Workspace:

@@ -106,13 +106,64 @@ def add_member(
         workspace=workspace, user=user, defaults={"role": role}
     )
     if not created and membership.role != role:
-        old = membership.role
-        membership.role = role
-        membership.save(update_fields=["role"])
-        record_audit(workspace, by, "membership.role_changed", membership, {"role": [old, role]})
-    elif created:
+        return change_member_role(membership, role=role, by=by)
+    if created:
         record_audit(workspace, by, "membership.created", membership, {"role": [None, role]})
     return membership
+
+
+def invite_member(
+    workspace: Workspace,
+    *,
+    email: str,
+    role: Role,
+    by: User | None,
+    base_url: str,
+    full_name: str = "",
+) -> Membership:
+    """Add a person (the members page and the API); a new person gets the set-password e-mail."""
+    membership = add_member(workspace, email=email, role=role, by=by, full_name=full_name)
+    if not membership.user.has_usable_password():
+        send_invitation(membership, base_url=base_url)
+    return membership
+
+
+def _refuse_losing_the_last_owner(membership: Membership) -> None:
+    others = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+    if membership.role == Role.OWNER and not others.exclude(pk=membership.pk).exists():
+        raise DomainError("A workspace keeps at least one owner.", field="role")
+
+
+@transaction.atomic
+def change_member_role(membership: Membership, *, role: Role, by: User | None) -> Membership:
+    """Give a member another role; the last owner keeps theirs."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if role != Role.OWNER:
+        _refuse_losing_the_last_owner(membership)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record_audit(
+        membership.workspace, by, "membership.role_changed", membership, {"role": [old, role]}
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, by: User | None) -> None:
+    """Take a person out of the workspace (their past work stays); never the last owner."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _refuse_losing_the_last_owner(membership)
+    record_audit(
+        membership.workspace,
+        by,
+        "membership.removed",
+        membership,
+        {"role": [membership.role, None]},
+    )
+    membership.delete()
 
 
 def send_invitation(membership: Membership, *, base_url: str) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from trustledger.core.http import absolute_url, public_address
 from trustledger.web import acting_user, request_workspace
 from trustledger.workspaces import selectors, services
 from trustledger.workspaces.forms import ApiKeyForm, MemberForm
@@ -56,15 +59,14 @@ def members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(request, Action.MANAGE_WORKSPACE)
         if form.is_valid():
-            membership = services.add_member(
+            membership = services.invite_member(
                 workspace,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
                 role=Role(form.cleaned_data["role"]),
                 by=acting_user(request),
+                base_url=absolute_url("/"),
             )
-            if not membership.user.has_usable_password():
-                services.send_invitation(membership, base_url=request.build_absolute_uri("/"))
             messages.success(request, f"{membership.user} can now sign in to {workspace}.")
             return redirect("workspaces:members")
     context = {"form": form, "members": selectors.members_of(workspace)}
@@ -85,3 +87,12 @@ def switch_workspace(request: HttpRequest, workspace_id: int) -> HttpResponse:
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Now working in {membership.workspace}.")
     return redirect("home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the link on the site's public address, not the request's Host header
+    (which a client chooses, and which behind a proxy is the proxy's)."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = public_address()
+        return super().form_valid(form)
