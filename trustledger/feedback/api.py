@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
@@ -39,6 +40,20 @@ from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
+
+
+def _plausible_utc(value: dt.datetime) -> dt.datetime:
+    """In UTC and from 1900: PostgreSQL refused a year-145 time at UTC+20:44 (a 500). A future
+    time is the service's refusal (400), as before."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    if value.replace(tzinfo=None) < dt.datetime(1900, 1, 1):
+        raise ValueError("must be in 1900 or later")
+    return value
+
+
+Answered = Annotated[dt.datetime, AfterValidator(_plausible_utc)]
+
 
 router = Router(tags=["surveys"])
 api_routers.register(router)
@@ -297,8 +312,8 @@ class ResponseIn(Schema):
     contact_id: Id | None = None
     engagement_id: Id | None = None
     respondent: Annotated[str, text(0, 254), Storable] = ""
-    answered_at: dt.datetime | None = Field(
-        None, description="When the client answered; now if left out."
+    answered_at: Answered | None = Field(
+        None, description="When the client answered (1900 or later); now if left out."
     )
 
 
