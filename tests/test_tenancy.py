@@ -44,11 +44,13 @@ from trustledger.trust.models import Alert
 from trustledger.workspaces.models import ApiKeyScope
 from trustledger.workspaces.services import create_api_key
 
-# URLs that anyone may open (sign-in, password reset, API docs); admin has its own staff gate.
+# URLs that anyone may open (sign-in, password reset, API docs, the API's JSON 404 for unknown
+# paths, which reads nothing); admin has its own staff gate.
 # The client portal has its own sign-in for contacts and its own isolation tests (tests/portal/);
 # its firm-side routes (portal/firm/) are walked here like every other firm page.
 PUBLIC = re.compile(
-    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|admin/|s/|portal/(?!firm/)"
+    r"^(login/|logout/|password-reset/|api/docs|api/openapi\.json|api/<path:path>$|admin/|s/"
+    r"|portal/(?!firm/)"
     r"|healthz$)"
 )
 # Each newer app lists its own objects in tests/<app>/tenancy_objects.py.

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from trustledger.api.urls import api
+from trustledger.api.urls import api, unknown_path
 from trustledger.clients import views as client_views
 from trustledger.core import views as core_views
 from trustledger.workspaces import views as workspace_views
@@ -51,6 +51,7 @@ urlpatterns = [
     path("settings/", include("trustledger.workspaces.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/", api.urls),
+    path("api/<path:path>", unknown_path),
 ]
 if settings.ADMIN_ENABLED:
     urlpatterns.append(path("admin/", admin.site.urls))

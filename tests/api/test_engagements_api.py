@@ -655,10 +655,12 @@ def test_another_workspaces_objects_are_a_404(api, personas):
         f"/change-requests/{ChangeRequestFactory(engagement=theirs).pk}",
         f"/quality-issues/{QualityIssueFactory(engagement=theirs).pk}",
         f"/notices/{NoticeFactory(engagement=theirs).pk}",
-        f"/engagements/{10**30}",
     ]
     for path in paths:
         assert api.get(path).status_code == 404, path
+    too_big = api.get(f"/engagements/{10**30}")  # past any database id: a 422 naming it
+    assert too_big.status_code == 422
+    assert too_big.json()["detail"][0]["loc"] == ["path", "engagement_id"]
     assert api.patch(f"/engagements/{theirs.pk}", {"name": "Mine"}).status_code == 404
     assert (
         api.post(f"/milestones/{milestone.pk}/deliver", {"delivered_on": "2026-03-01"}).status_code

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from trustledger.workspaces.models import ApiKeyScope, Membership, User, Workspace
 from trustledger.workspaces.permissions import Action, can
@@ -36,27 +37,50 @@ class ApiCaller:
             raise HttpError(403, "API keys cannot manage the workspace.")
 
 
+class ApiKeyAuth(HttpBearer):
+    """``Authorization: Bearer tl_…``; a read-only key cannot change anything.
+
+    Listed first: a request that sends an ``Authorization`` header is judged by it alone (a bad
+    or unknown credential is a 401, never a fall-back to the session), and never asks for a CSRF
+    token, because a browser never adds that header by itself.
+    """
+
+    def __call__(self, request: HttpRequest) -> ApiCaller | None:
+        if self.header not in request.headers:
+            return None  # no header: the session decides
+        scheme, _, token = request.headers[self.header].partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token.strip():
+            raise AuthenticationError(401, "Send the API key as `Authorization: Bearer <key>`.")
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiCaller:
+        key = authenticate_api_key(token)
+        if key is None:
+            raise AuthenticationError(401, "This API key is unknown or revoked.")
+        can_write = key.scope == ApiKeyScope.READ_WRITE
+        if not can_write and request.method not in SAFE_METHODS:
+            raise AuthorizationError(403, "This API key is read-only.")
+        return ApiCaller(key.workspace, None, None, can_write=can_write)
+
+
 class WorkspaceSessionAuth(SessionAuth):
-    """The signed-in person's current workspace (CSRF-checked for writes, as Django does)."""
+    """The signed-in person's current workspace; a write must carry Django's CSRF token.
+
+    ninja's cookie auth checks CSRF before it knows whether anyone is signed in, so a request
+    without credentials got "CSRF check Failed" (403) instead of 401: here the session is looked
+    at first, and the CSRF check (403) only applies to a signed-in member.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)  # CSRF waits until a member is known
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiCaller | None:
         membership: Membership | None = getattr(request, "membership", None)
         if membership is None or not request.user.is_authenticated:
             return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise AuthorizationError(403, "CSRF check failed: send the X-CSRFToken header.")
         return ApiCaller(membership.workspace, membership.user, membership, can_write=True)
-
-
-class ApiKeyAuth(HttpBearer):
-    """``Authorization: Bearer tl_…``; a read-only key cannot change anything."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> ApiCaller | None:
-        key = authenticate_api_key(token)
-        if key is None:
-            return None
-        can_write = key.scope == ApiKeyScope.READ_WRITE
-        if not can_write and request.method not in SAFE_METHODS:
-            raise HttpError(403, "This API key is read-only.")
-        return ApiCaller(key.workspace, None, None, can_write=can_write)
 
 
 def caller(request: HttpRequest) -> ApiCaller:

@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, changes, omittable, text
+from trustledger.api.pagination import Pagination
 from trustledger.clients import selectors, services
 from trustledger.clients.models import Client, ClientStatus, Contact, Referral, Tier
 from trustledger.core.extensions import api_routers
@@ -78,15 +79,17 @@ class ClientIn(Schema):
 
 
 class ClientPatch(Schema):
-    name: Name | None = None
-    industry: Industry | None = None
-    tier: Tier | None = None
-    status: ClientStatus | None = None
+    """Only the fields sent change; ``null`` clears ``lost_on`` and ``account_manager_id`` only."""
+
+    name: Name = omittable()
+    industry: Industry = omittable()
+    tier: Tier = omittable()
+    status: ClientStatus = omittable()
     lost_on: dt.date | None = None
-    lost_reason: Reason | None = None
+    lost_reason: Reason = omittable()
     account_manager_id: int | None = None
-    relationship_start: dt.date | None = None
-    external_id: ExternalId | None = None
+    relationship_start: dt.date = omittable()
+    external_id: ExternalId = omittable()
 
 
 class ClientFilterIn(FilterSchema):
@@ -114,7 +117,7 @@ def _with_account_manager(workspace: Workspace, data: dict[str, Any]) -> dict[st
 
 
 @router.get("/clients", response=list[ClientOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_clients(request: HttpRequest, filters: Query[ClientFilterIn]) -> Any:
     workspace = caller(request).workspace
     f = selectors.ClientFilter(
@@ -147,7 +150,7 @@ def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) ->
     who = caller(request)
     client = get_for_workspace_or_404(Client, who.workspace, pk=client_id)
     who.require(Action.MANAGE_CLIENTS, client)
-    data = _with_account_manager(who.workspace, payload.dict(exclude_unset=True))
+    data = _with_account_manager(who.workspace, changes(payload))
     return services.update_client(client, by=who.user, **data)
 
 
@@ -172,17 +175,19 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    name: Name | None = None
-    email: str | None = Field(None, max_length=254)
-    role: Role | None = None
-    is_primary: bool | None = None
-    survey_opt_out: bool | None = None
+    """Only the fields sent change; none of them can be ``null``."""
+
+    name: Name = omittable()
+    email: Annotated[str, Field(max_length=254)] = omittable()
+    role: Role = omittable()
+    is_primary: bool = omittable()
+    survey_opt_out: bool = omittable()
 
     _check_email = field_validator("email")(_email)
 
 
 @router.get("/contacts", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_contacts(request: HttpRequest, client_id: int | None = None, q: str = "") -> Any:
     return selectors.list_contacts(caller(request).workspace, client_id=client_id, q=q.strip())
 
@@ -205,7 +210,7 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
     who = caller(request)
     contact = get_for_workspace_or_404(Contact, who.workspace, pk=contact_id)
     who.require(Action.MANAGE_CLIENTS, contact.client)
-    return services.update_contact(contact, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_contact(contact, by=who.user, **changes(payload))
 
 
 # Referrals: one client recommended the firm to another
@@ -269,7 +274,7 @@ def _referral(who: ApiCaller, referral_id: int) -> Referral:
 
 
 @router.get("/referrals", response={200: list[ReferralOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_referrals(request: HttpRequest, client_id: int | None = None) -> Any:
     """Newest first; ``client_id``: the referrals that client gave or received."""
     return selectors.list_referrals(caller(request).workspace, client_id=client_id)
@@ -309,7 +314,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> Referral:
 def update_referral(request: HttpRequest, referral_id: int, payload: ReferralPatch) -> Referral:
     who = caller(request)
     referral = _referral(who, referral_id)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "referrer_contact_id" in data:
         pk = data.pop("referrer_contact_id")
         data["referrer_contact"] = (

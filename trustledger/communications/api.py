@@ -13,13 +13,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.communications import selectors, services, sla
 from trustledger.communications.models import (
@@ -39,6 +41,10 @@ from trustledger.communications.schemas import (
     CommitmentIn,
     CommitmentOut,
     CommitmentPatch,
+    CommunicationPlanFilter,
+    CommunicationPlanIn,
+    CommunicationPlanOut,
+    CommunicationPlanPatch,
     HolidayIn,
     HolidayOut,
     InquiryFilter,
@@ -51,10 +57,6 @@ from trustledger.communications.schemas import (
     InteractionPatch,
     MeasuresFilter,
     MomentIn,
-    PlanFilter,
-    PlanIn,
-    PlanOut,
-    PlanPatch,
     SettleIn,
 )
 from trustledger.core.extensions import api_routers
@@ -136,18 +138,18 @@ def _plan_data(who: ApiCaller, client: Client, data: dict[str, Any]) -> dict[str
     return data
 
 
-@router.get("/communication-plans", response=_ok(list[PlanOut]))
-@paginate(LimitOffsetPagination)
-def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
+@router.get("/communication-plans", response=_ok(list[CommunicationPlanOut]))
+@paginate(Pagination)
+def list_plans(request: HttpRequest, filters: Query[CommunicationPlanFilter]) -> Any:
     return selectors.list_plans(caller(request).workspace, client_id=filters.client_id)
 
 
-@router.post("/communication-plans", response=_created(PlanOut))
-def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/communication-plans", response=_created(CommunicationPlanOut))
+def create_plan(request: HttpRequest, payload: CommunicationPlanIn) -> Any:
     """A client has one plan: creating a second is refused (change the first instead)."""
     who = caller(request)
     who.require(Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     client = _client(who, data.pop("client_id"), Action.MANAGE_CLIENTS)
     if CommunicationPlan.objects.filter(client=client).exists():
         raise DomainError("This client already has a plan: change it instead.", field="client_id")
@@ -155,16 +157,16 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
     return Status(201, plan)
 
 
-@router.get("/communication-plans/{plan_id}", response=_ok(PlanOut))
+@router.get("/communication-plans/{plan_id}", response=_ok(CommunicationPlanOut))
 def get_plan(request: HttpRequest, plan_id: int) -> Any:
     return get_for_workspace_or_404(CommunicationPlan, caller(request).workspace, pk=plan_id)
 
 
-@router.patch("/communication-plans/{plan_id}", response=_ok(PlanOut))
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Any:
+@router.patch("/communication-plans/{plan_id}", response=_ok(CommunicationPlanOut))
+def update_plan(request: HttpRequest, plan_id: int, payload: CommunicationPlanPatch) -> Any:
     who = caller(request)
     plan = _get(who, CommunicationPlan, plan_id, Action.MANAGE_CLIENTS)
-    data = _plan_data(who, plan.client, payload.dict(exclude_unset=True))
+    data = _plan_data(who, plan.client, changes(payload))
     return services.save_plan(plan.client, by=who.user, **data)
 
 
@@ -172,7 +174,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Any:
 
 
 @router.get("/interactions", response=_ok(list[InteractionOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_interactions(request: HttpRequest, filters: Query[InteractionFilter]) -> Any:
     return selectors.list_interactions(
         caller(request).workspace,
@@ -204,7 +206,7 @@ def get_interaction(request: HttpRequest, interaction_id: int) -> Any:
 def update_interaction(request: HttpRequest, interaction_id: int, payload: InteractionPatch) -> Any:
     who = caller(request)
     interaction = _get(who, Interaction, interaction_id, Action.LOG_WORK)
-    data = _resolve(who, interaction.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, interaction.client, changes(payload))
     for required in ("channel", "direction", "kind", "occurred_at", "subject"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)
@@ -215,7 +217,7 @@ def update_interaction(request: HttpRequest, interaction_id: int, payload: Inter
 
 
 @router.get("/inquiries", response=_ok(list[InquiryOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_inquiries(request: HttpRequest, filters: Query[InquiryFilter]) -> Any:
     """``state``: open, answered, resolved, breached (answered late or unanswered past the
     SLA), past_sla (unanswered past the SLA now: the Inbox's overdue ones, those the SLA alerts
@@ -248,7 +250,7 @@ def get_inquiry(request: HttpRequest, inquiry_id: int) -> Any:
 def update_inquiry(request: HttpRequest, inquiry_id: int, payload: InquiryPatch) -> Any:
     who = caller(request)
     inquiry = _get(who, Inquiry, inquiry_id, Action.LOG_WORK)
-    data = _resolve(who, inquiry.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, inquiry.client, changes(payload))
     for required in ("channel", "priority", "subject", "received_at"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)
@@ -274,7 +276,7 @@ def resolve_inquiry(request: HttpRequest, inquiry_id: int, payload: MomentIn) ->
 
 
 @router.get("/commitments", response=_ok(list[CommitmentOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> Any:
     return selectors.list_commitments(
         caller(request).workspace,
@@ -305,7 +307,7 @@ def get_commitment(request: HttpRequest, commitment_id: int) -> Any:
 def update_commitment(request: HttpRequest, commitment_id: int, payload: CommitmentPatch) -> Any:
     who = caller(request)
     commitment = _get(who, Commitment, commitment_id, Action.LOG_WORK)
-    data = _resolve(who, commitment.client, payload.dict(exclude_unset=True))
+    data = _resolve(who, commitment.client, changes(payload))
     for required in ("description", "made_on", "due_on", "note"):
         if required in data and data[required] is None:
             raise DomainError("This field cannot be emptied.", field=required)
@@ -365,7 +367,7 @@ def set_business_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
 
 
 @router.get("/holidays", response=_ok(list[HolidayOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_holidays(request: HttpRequest) -> Any:
     return Holiday.objects.for_workspace(caller(request).workspace).order_by("date")
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from ninja import Field, FilterSchema, Schema
 from pydantic import AfterValidator, AwareDatetime
 
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import LocalTime, Storable, text
 from trustledger.communications import sla
 from trustledger.communications.models import (
     Channel,
@@ -62,7 +62,7 @@ class EscalationIo(Schema):
     person_id: Id | None = None
 
 
-class PlanOut(Schema):
+class CommunicationPlanOut(Schema):
     id: int
     client_id: int
     preferred_channels: list[str]
@@ -96,7 +96,7 @@ class PlanOut(Schema):
         ]
 
 
-class PlanPatch(Schema):
+class CommunicationPlanPatch(Schema):
     preferred_channels: list[Channel] | None = None
     check_in_days: Interval | None = None
     review_days: Interval | None = None
@@ -110,11 +110,11 @@ class PlanPatch(Schema):
     escalations: list[EscalationIo] | None = Field(None, max_length=20)
 
 
-class PlanIn(PlanPatch):
+class CommunicationPlanIn(CommunicationPlanPatch):
     client_id: Id
 
 
-class PlanFilter(FilterSchema):
+class CommunicationPlanFilter(FilterSchema):
     client_id: Id | None = None
 
 
@@ -279,8 +279,8 @@ class SettleIn(Schema):
 
 
 class DayHours(Schema):
-    opens: dt.time | None = None
-    closes: dt.time | None = Field(None, description="00:00 means midnight at the end of the day")
+    opens: LocalTime | None = None
+    closes: LocalTime | None = Field(None, description="00:00 means midnight at the end of the day")
 
 
 class CalendarOut(Schema):

@@ -14,12 +14,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
+from trustledger.api.fields import changes
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.clock import local_today
 from trustledger.core.extensions import api_routers
@@ -54,6 +56,8 @@ from trustledger.engagements.schemas import (
     DeliverableFilter,
     DeliverableIn,
     DeliverableOut,
+    DeliverableReviewIn,
+    DeliverableReviewOut,
     DeliverIn,
     EngagementDetailOut,
     EngagementFilter,
@@ -71,8 +75,6 @@ from trustledger.engagements.schemas import (
     QualityIssueIn,
     QualityIssueOut,
     ResolveIn,
-    ReviewIn,
-    ReviewOut,
     ScopeItemIn,
     ScopeItemOut,
     SignOffIn,
@@ -153,7 +155,7 @@ def _get[M: WorkspaceScoped](who: ApiCaller, model: type[M], pk: int, action: Ac
 
 
 @router.get("/engagements", response=_ok(list[EngagementOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_engagements(request: HttpRequest, filters: Query[EngagementFilter]) -> Any:
     who = caller(request)
     who.require(Action.VIEW)
@@ -202,7 +204,7 @@ def get_engagement(request: HttpRequest, engagement_id: int, as_of: dt.date | No
 def update_engagement(request: HttpRequest, engagement_id: int, payload: EngagementPatch) -> Any:
     who = caller(request)
     engagement = _engagement(who, engagement_id, Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "lead_id" in data:
         data["lead"] = _member_optional(who.workspace, data.pop("lead_id"), "lead_id")
     return services.update_engagement(engagement, by=who.user, **data)
@@ -254,7 +256,7 @@ def capacity(request: HttpRequest, engagement_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/assignments", response=_ok(list[AssignmentOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_assignments(request: HttpRequest, engagement_id: int) -> Any:
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
     assignments = Assignment.objects.for_workspace(engagement.workspace)
@@ -273,7 +275,7 @@ def assign_person(request: HttpRequest, engagement_id: int, payload: AssignmentI
 
 
 @router.get("/engagements/{engagement_id}/scope-items", response=_ok(list[ScopeItemOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_scope_items(request: HttpRequest, engagement_id: int) -> Any:
     return _engagement(caller(request), engagement_id, Action.VIEW).scope_items.all()
 
@@ -286,7 +288,7 @@ def add_scope_item(request: HttpRequest, engagement_id: int, payload: ScopeItemI
 
 
 @router.get("/engagements/{engagement_id}/charter-roles", response=_ok(list[CharterRoleOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_charter_roles(request: HttpRequest, engagement_id: int) -> Any:
     """Who does what on each side: the charter's roles and responsibilities."""
     return _engagement(caller(request), engagement_id, Action.VIEW).responsibilities.all()
@@ -308,7 +310,7 @@ def remove_charter_role(request: HttpRequest, role_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/success-criteria", response=_ok(list[CriterionOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_success_criteria(request: HttpRequest, engagement_id: int) -> Any:
     return _engagement(caller(request), engagement_id, Action.VIEW).success_criteria.all()
 
@@ -333,7 +335,7 @@ def assess_success_criterion(request: HttpRequest, criterion_id: int, payload: A
 
 
 @router.get("/engagements/{engagement_id}/milestones", response=_ok(list[MilestoneOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_milestones(
     request: HttpRequest, engagement_id: int, filters: Query[MilestoneFilter]
 ) -> Any:
@@ -357,7 +359,7 @@ def update_milestone(request: HttpRequest, milestone_id: int, payload: Milestone
     """The committed date is the promise: a slip is recorded as a notice, not an edit."""
     who = caller(request)
     milestone = _get(who, Milestone, milestone_id, Action.LOG_WORK)
-    return services.update_milestone(milestone, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_milestone(milestone, by=who.user, **changes(payload))
 
 
 @router.post("/milestones/{milestone_id}/deliver", response=_ok(MilestoneOut))
@@ -371,7 +373,7 @@ def deliver_milestone(request: HttpRequest, milestone_id: int, payload: DeliverI
 
 
 @router.get("/engagements/{engagement_id}/deliverables", response=_ok(list[DeliverableOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_deliverables(
     request: HttpRequest, engagement_id: int, filters: Query[DeliverableFilter]
 ) -> Any:
@@ -403,8 +405,8 @@ def submit_deliverable(request: HttpRequest, deliverable_id: int, payload: Submi
     return services.submit_deliverable(deliverable, on=on, by=who.user)
 
 
-@router.post("/deliverables/{deliverable_id}/reviews", response=_created(ReviewOut))
-def record_review(request: HttpRequest, deliverable_id: int, payload: ReviewIn) -> Any:
+@router.post("/deliverables/{deliverable_id}/reviews", response=_created(DeliverableReviewOut))
+def record_review(request: HttpRequest, deliverable_id: int, payload: DeliverableReviewIn) -> Any:
     """The client's verdict on a deliverable in review; a return needs its reasons."""
     who = caller(request)
     deliverable = _get(who, Deliverable, deliverable_id, Action.LOG_WORK)
@@ -428,7 +430,7 @@ def _with_creep(entries: QuerySet[TimeEntry]) -> QuerySet[TimeEntry]:
 
 
 @router.get("/engagements/{engagement_id}/time-entries", response=_ok(list[TimeEntryOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_time_entries(
     request: HttpRequest, engagement_id: int, filters: Query[TimeEntryFilter]
 ) -> Any:
@@ -466,7 +468,7 @@ def update_time_entry(request: HttpRequest, time_entry_id: int, payload: TimeEnt
     """Correct logged time (checked as when it was logged); the change is audited."""
     who = caller(request)
     entry = _get(who, TimeEntry, time_entry_id, Action.LOG_WORK)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     ws, scope = who.workspace, {"engagement": entry.engagement}
     if "person_id" in data:
         data["person"] = _member_optional(ws, data.pop("person_id"), "person_id")
@@ -489,7 +491,7 @@ def delete_time_entry(request: HttpRequest, time_entry_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/change-requests", response=_ok(list[ChangeRequestOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_change_requests(
     request: HttpRequest, engagement_id: int, filters: Query[ChangeRequestFilter]
 ) -> Any:
@@ -552,7 +554,7 @@ def withdraw_change_request(request: HttpRequest, change_request_id: int) -> Any
 
 
 @router.get("/engagements/{engagement_id}/quality-issues", response=_ok(list[QualityIssueOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_quality_issues(
     request: HttpRequest, engagement_id: int, filters: Query[QualityIssueFilter]
 ) -> Any:
@@ -593,7 +595,7 @@ def resolve_quality_issue(request: HttpRequest, quality_issue_id: int, payload: 
 
 
 @router.get("/engagements/{engagement_id}/notices", response=_ok(list[NoticeOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_notices(request: HttpRequest, engagement_id: int, filters: Query[NoticeFilter]) -> Any:
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
     return filters.filter(engagement.notices.all())
@@ -643,7 +645,7 @@ def time_scope_of(request: HttpRequest, engagement_id: int) -> Any:
 
 
 @router.get("/engagements/{engagement_id}/task-mappings", response=_ok(list[TaskMappingOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_engagement_task_mappings(request: HttpRequest, engagement_id: int) -> Any:
     """The mappings that apply to the engagement: its own, then the firm-wide ones."""
     engagement = _engagement(caller(request), engagement_id, Action.VIEW)
@@ -676,7 +678,7 @@ def map_engagement_task(request: HttpRequest, engagement_id: int, payload: TaskM
 
 
 @router.get("/task-mappings", response=_ok(list[TaskMappingOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_firm_task_mappings(request: HttpRequest) -> Any:
     who = caller(request)
     who.require(Action.VIEW)

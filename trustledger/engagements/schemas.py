@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints
 
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, omittable, text
 from trustledger.engagements.models import (
     ChangeRequestStatus,
     DeliverableStatus,
@@ -29,14 +29,6 @@ from trustledger.engagements.models import (
     TaskTarget,
 )
 from trustledger.engagements.selectors import CREEP, Standing
-
-
-def _not_null(value: Any) -> Any:
-    """A partial update may leave a field out, but may not blank a required one with null."""
-    if value is None:
-        raise ValueError("must not be null")
-    return value
-
 
 Name = Annotated[str, text(1, 200), Storable]
 Line = Annotated[str, text(0, 200), Storable]
@@ -125,20 +117,16 @@ class EngagementIn(Schema):
 
 
 class EngagementPatch(Schema):
-    name: Name | None = None
-    type: EngagementType | None = None
-    start_date: Date | None = None
-    end_date: Date | None = None
-    budget_hours: Hours | None = None
-    budget_amount: Money | None = None
-    currency: Currency | None = None
+    name: Name = omittable()
+    type: EngagementType = omittable()
+    start_date: Date = omittable()
+    end_date: Date = omittable()
+    budget_hours: Hours = omittable()
+    budget_amount: Money = omittable()
+    currency: Currency = omittable()
     lead_id: Id | None = None
     kickoff_date: Date | None = None
-    external_id: ExternalId | None = None
-
-    _present = field_validator(
-        "name", "type", "start_date", "end_date", "budget_hours", "budget_amount", "currency"
-    )(_not_null)
+    external_id: ExternalId = omittable()
 
 
 class EngagementFilter(FilterSchema):
@@ -259,14 +247,12 @@ class MilestoneIn(Schema):
 
 
 class MilestonePatch(Schema):
-    name: Name | None = None
-    committed_date: Date | None = None
-    buffer_days: Days | None = None
+    name: Name = omittable()
+    committed_date: Date = omittable()
+    buffer_days: Days = omittable()
     forecast_date: Date | None = None
-    status: MilestoneStatus | None = None
+    status: MilestoneStatus = omittable()
     delivered_on: Date | None = None
-
-    _present = field_validator("name", "committed_date", "buffer_days", "status")(_not_null)
 
 
 class MilestoneFilter(FilterSchema):
@@ -279,7 +265,7 @@ class DeliverIn(Schema):
     )
 
 
-class ReviewOut(Schema):
+class DeliverableReviewOut(Schema):
     id: int
     outcome: ReviewOutcome
     reviewed_on: dt.date
@@ -295,7 +281,7 @@ class DeliverableOut(Schema):
     status: DeliverableStatus
     submitted_on: dt.date | None
     accepted_on: dt.date | None
-    reviews: list[ReviewOut]
+    reviews: list[DeliverableReviewOut]
 
     @staticmethod
     def resolve_reviews(obj: Any) -> Any:
@@ -319,7 +305,7 @@ class SubmitIn(Schema):
     submitted_on: Date | None = None
 
 
-class ReviewIn(Schema):
+class DeliverableReviewIn(Schema):
     outcome: ReviewOutcome
     reviewed_on: Date
     reasons: LongText = ""
@@ -370,19 +356,15 @@ class TimeEntryPatch(Schema):
     """What to correct; ``scope_item_id`` and ``change_request_id`` may be set to null (the work
     was on nothing agreed: unapproved scope)."""
 
-    date: Date | None = None
-    hours: DayHours | None = None
+    date: Date = omittable()
+    hours: DayHours = omittable()
     person_id: Id | None = None
-    person_name: Line | None = None
-    cost_rate: Rate | None = None
-    bill_rate: Rate | None = None
+    person_name: Line = omittable()
+    cost_rate: Rate = omittable()
+    bill_rate: Rate = omittable()
     scope_item_id: Id | None = None
     change_request_id: Id | None = None
-    note: Note | None = None
-
-    _present = field_validator("date", "hours", "person_name", "cost_rate", "bill_rate", "note")(
-        _not_null
-    )
+    note: Note = omittable()
 
 
 class TimeEntryFilter(FilterSchema):

@@ -11,13 +11,15 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import AfterValidator
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
-from trustledger.api.fields import Storable, text
+from trustledger.api.fields import Storable, changes, omittable, text
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact, Tier
 from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
@@ -38,6 +40,20 @@ from trustledger.workspaces.models import Workspace
 from trustledger.workspaces.permissions import Action
 from trustledger.workspaces.services import DomainError
 from trustledger.workspaces.tenancy import WorkspaceScoped, get_for_workspace_or_404
+
+
+def _plausible_utc(value: dt.datetime) -> dt.datetime:
+    """In UTC and from 1900: PostgreSQL refused a year-145 time at UTC+20:44 (a 500). A future
+    time is the service's refusal (400), as before."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    if value.replace(tzinfo=None) < dt.datetime(1900, 1, 1):
+        raise ValueError("must be in 1900 or later")
+    return value
+
+
+Answered = Annotated[dt.datetime, AfterValidator(_plausible_utc)]
+
 
 router = Router(tags=["surveys"])
 api_routers.register(router)
@@ -170,7 +186,7 @@ def _campaign(who: ApiCaller, campaign_id: int) -> SurveyCampaign:
 
 
 @router.get("/surveys/campaigns", response=_ok(list[CampaignOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_campaigns(request: HttpRequest) -> Any:
     return _campaign_dicts(list(selectors.list_campaigns(caller(request).workspace)))
 
@@ -195,7 +211,7 @@ def update_campaign(request: HttpRequest, campaign_id: int, payload: CampaignPat
     who = caller(request)
     campaign = _campaign(who, campaign_id)
     who.require(Action.MANAGE_CLIENTS)
-    data = _campaign_data(who.workspace, payload.dict(exclude_unset=True))
+    data = _campaign_data(who.workspace, changes(payload))
     services.update_campaign(campaign, by=who.user, **data)
     return _campaign_out(who.workspace, campaign.pk)
 
@@ -245,7 +261,7 @@ class InvitationFilter(FilterSchema):
 
 
 @router.get("/surveys/invitations", response=_ok(list[InvitationOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_invitations(request: HttpRequest, filters: Query[InvitationFilter]) -> Any:
     return selectors.list_invitations(
         caller(request).workspace,
@@ -296,8 +312,8 @@ class ResponseIn(Schema):
     contact_id: Id | None = None
     engagement_id: Id | None = None
     respondent: Annotated[str, text(0, 254), Storable] = ""
-    answered_at: dt.datetime | None = Field(
-        None, description="When the client answered; now if left out."
+    answered_at: Answered | None = Field(
+        None, description="When the client answered (1900 or later); now if left out."
     )
 
 
@@ -311,7 +327,7 @@ class ResponseFilter(FilterSchema):
 
 
 @router.get("/surveys/responses", response=_ok(list[ResponseOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_responses(request: HttpRequest, filters: Query[ResponseFilter]) -> Any:
     f = selectors.ResponseFilter(
         campaign_id=filters.campaign_id,
@@ -389,12 +405,12 @@ class FollowUpIn(Schema):
 
 
 class FollowUpPatch(Schema):
-    summary: Summary | None = None
+    summary: Summary = omittable()
     owner_id: Id | None = None
-    due_on: Date | None = None
+    due_on: Date = omittable()
 
 
-class CloseIn(Schema):
+class FollowUpCloseIn(Schema):
     outcome: Outcome
     done_on: Date | None = None
 
@@ -406,7 +422,7 @@ class FollowUpFilter(FilterSchema):
 
 
 @router.get("/surveys/follow-ups", response=_ok(list[FollowUpOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpFilter]) -> Any:
     """Open ones by default, overdue first; ``status=overdue`` lists only the overdue."""
     f = selectors.FollowUpFilter(
@@ -442,17 +458,14 @@ def update_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpP
     who = caller(request)
     follow_up = get_for_workspace_or_404(FollowUp, who.workspace, pk=follow_up_id)
     who.require(Action.MANAGE_CLIENTS, follow_up.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
-    for name in ("summary", "due_on"):
-        if name in data and data[name] is None:
-            raise DomainError("must not be null", field=name)
     return responses.update_follow_up(follow_up, by=who.user, **data)
 
 
 @router.post("/surveys/follow-ups/{follow_up_id}/close", response=_ok(FollowUpOut))
-def close_follow_up(request: HttpRequest, follow_up_id: int, payload: CloseIn) -> Any:
+def close_follow_up(request: HttpRequest, follow_up_id: int, payload: FollowUpCloseIn) -> Any:
     """Record the outcome: what the client heard and agreed."""
     who = caller(request)
     follow_up = get_for_workspace_or_404(FollowUp, who.workspace, pk=follow_up_id)

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS, created, ok
+from trustledger.api.pagination import Pagination
 from trustledger.core.extensions import api_routers
 from trustledger.money import selectors, services
 from trustledger.money.models import ExchangeRate
@@ -65,7 +66,7 @@ def set_base_currency(request: HttpRequest, payload: BaseCurrencyIn) -> Any:
 
 
 @router.get("/money/rates", response={200: list[RateOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_rates(request: HttpRequest, filters: Query[RateFilter]) -> Any:
     """Rates to the current base currency, newest first."""
     who = _reader(request)

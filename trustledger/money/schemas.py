@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
-RateValue = Annotated[Decimal, Field(gt=0, lt=Decimal("1e12"), max_digits=24, decimal_places=12)]
+RateValue = Annotated[Decimal, Field(gt=0, lt=Decimal("1e9"), max_digits=24, decimal_places=12)]
 
 
 class CurrencyUseOut(Schema):

@@ -19,7 +19,9 @@ from trustledger.scoring.currency import RATE_PLACES, is_currency_code, rebase
 from trustledger.workspaces.models import User, Workspace
 from trustledger.workspaces.services import DomainError, record_audit
 
-MAX_RATE = Decimal("1e12")
+# Below 1e9, not 1e12: SQLite keeps about 15 significant digits, so a rate just under 1e12 with
+# 12 places was stored as 1e12 and no longer fitted max_digits=24 when read back (a 500).
+MAX_RATE = Decimal("1e9")
 BATCH = 5000
 
 

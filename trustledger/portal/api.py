@@ -13,11 +13,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.core.http import absolute_url
@@ -145,7 +146,7 @@ class PortalInvitationOut(Schema):
 
 
 @router.get("/portal/clients/{client_id}/invitations", response=_ok(list[PortalInvitationOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_invitations(request: HttpRequest, client_id: int) -> Any:
     """Invitations the firm sent this client's contacts, newest first."""
     who = caller(request)

@@ -9,13 +9,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import created as _created
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.recovery import selectors, services
@@ -29,15 +31,15 @@ from trustledger.recovery.schemas import (
     CauseOut,
     ChainIn,
     ChainOut,
-    CloseIn,
     GoalIn,
     GoalOut,
     GoalPatch,
-    PlanDetailOut,
-    PlanFilter,
-    PlanIn,
-    PlanOut,
-    PlanPatch,
+    RecoveryPlanCloseIn,
+    RecoveryPlanDetailOut,
+    RecoveryPlanFilter,
+    RecoveryPlanIn,
+    RecoveryPlanOut,
+    RecoveryPlanPatch,
     StepOut,
     SystemicOut,
     UpdateIn,
@@ -83,9 +85,9 @@ def _detail(plan: RecoveryPlan) -> RecoveryPlan:
 # Plans
 
 
-@router.get("/recovery-plans", response=_ok(list[PlanOut]))
-@paginate(LimitOffsetPagination)
-def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
+@router.get("/recovery-plans", response=_ok(list[RecoveryPlanOut]))
+@paginate(Pagination)
+def list_plans(request: HttpRequest, filters: Query[RecoveryPlanFilter]) -> Any:
     return selectors.list_plans(
         caller(request).workspace,
         status=filters.status or "",
@@ -96,8 +98,8 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]) -> Any:
     )
 
 
-@router.post("/recovery-plans", response=_created(PlanDetailOut))
-def open_plan(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/recovery-plans", response=_created(RecoveryPlanDetailOut))
+def open_plan(request: HttpRequest, payload: RecoveryPlanIn) -> Any:
     """Open a plan for a client, from one of its alerts or by hand. The evidence copies the
     alert and the client's trust snapshot; index and NPS before are measured now."""
     who = caller(request)
@@ -125,16 +127,16 @@ def open_plan(request: HttpRequest, payload: PlanIn) -> Any:
     return Status(201, _detail(plan))
 
 
-@router.get("/recovery-plans/{recovery_plan_id}", response=_ok(PlanDetailOut))
+@router.get("/recovery-plans/{recovery_plan_id}", response=_ok(RecoveryPlanDetailOut))
 def get_plan(request: HttpRequest, recovery_plan_id: int) -> Any:
     return _detail(_plan(caller(request), recovery_plan_id, act=False))
 
 
-@router.patch("/recovery-plans/{recovery_plan_id}", response=_ok(PlanDetailOut))
-def update_plan(request: HttpRequest, recovery_plan_id: int, payload: PlanPatch) -> Any:
+@router.patch("/recovery-plans/{recovery_plan_id}", response=_ok(RecoveryPlanDetailOut))
+def update_plan(request: HttpRequest, recovery_plan_id: int, payload: RecoveryPlanPatch) -> Any:
     who = caller(request)
     plan = _plan(who, recovery_plan_id)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
     for field in ("title", "trigger", "update_every_days", "shared_with_client"):
@@ -153,7 +155,9 @@ def delete_plan(request: HttpRequest, recovery_plan_id: int) -> Any:
     return Status(204, None)
 
 
-@router.post("/recovery-plans/{recovery_plan_id}/acknowledgement", response=_ok(PlanDetailOut))
+@router.post(
+    "/recovery-plans/{recovery_plan_id}/acknowledgement", response=_ok(RecoveryPlanDetailOut)
+)
 def acknowledge(request: HttpRequest, recovery_plan_id: int, payload: AcknowledgeIn) -> Any:
     """Replace the acknowledgement: meeting dates, attendees, responsibility, notes."""
     who = caller(request)
@@ -180,8 +184,8 @@ def acknowledge(request: HttpRequest, recovery_plan_id: int, payload: Acknowledg
     return _detail(plan)
 
 
-@router.post("/recovery-plans/{recovery_plan_id}/close", response=_ok(PlanDetailOut))
-def close_plan(request: HttpRequest, recovery_plan_id: int, payload: CloseIn) -> Any:
+@router.post("/recovery-plans/{recovery_plan_id}/close", response=_ok(RecoveryPlanDetailOut))
+def close_plan(request: HttpRequest, recovery_plan_id: int, payload: RecoveryPlanCloseIn) -> Any:
     """Close with an outcome; the index and NPS after are measured and stored."""
     who = caller(request)
     plan = _plan(who, recovery_plan_id)
@@ -243,7 +247,7 @@ def update_action(request: HttpRequest, recovery_action_id: int, payload: Action
     action = get_for_workspace_or_404(Action, who.workspace, pk=recovery_action_id)
     plan = action.plan
     who.require(Perm.MANAGE_CLIENTS, plan.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     if "owner_id" in data:
         data["owner"] = _member(who.workspace, data.pop("owner_id"), "owner_id")
     if "cause_id" in data:
@@ -266,7 +270,7 @@ def update_goal(request: HttpRequest, recovery_goal_id: int, payload: GoalPatch)
     who = caller(request)
     goal = get_for_workspace_or_404(Goal, who.workspace, pk=recovery_goal_id)
     who.require(Perm.MANAGE_CLIENTS, goal.plan.client)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     for field in ("measure", "target"):
         if field in data and data[field] is None:
             raise DomainError("This field cannot be emptied.", field=field)

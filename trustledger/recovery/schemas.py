@@ -98,7 +98,7 @@ class AttendeeOut(Schema):
     contact_id: int | None
 
 
-class PlanOut(Schema):
+class RecoveryPlanOut(Schema):
     id: int
     client_id: int
     alert_id: int | None
@@ -130,7 +130,7 @@ class PlanOut(Schema):
     nps_after_answers: int
 
 
-class PlanDetailOut(PlanOut):
+class RecoveryPlanDetailOut(RecoveryPlanOut):
     attendees: list[AttendeeOut]
     chains: list[ChainOut]
     causes: list[CauseOut]
@@ -168,7 +168,7 @@ class PlanDetailOut(PlanOut):
         return list(obj.wins.all())
 
 
-class PlanFilter(FilterSchema):
+class RecoveryPlanFilter(FilterSchema):
     status: Literal["open", "closed"] | None = None
     client_id: Id | None = None
     owner_id: Id | None = None
@@ -176,7 +176,7 @@ class PlanFilter(FilterSchema):
     category: Category | None = None
 
 
-class PlanPatch(Schema):
+class RecoveryPlanPatch(Schema):
     title: Title | None = None
     trigger: Annotated[str, text(1, 500), Storable] | None = None
     owner_id: Id | None = None
@@ -184,7 +184,7 @@ class PlanPatch(Schema):
     shared_with_client: bool | None = None
 
 
-class PlanIn(Schema):
+class RecoveryPlanIn(Schema):
     client_id: Id
     alert_id: Id | None = None
     title: Annotated[str, text(0, 200), Storable] = ""
@@ -268,7 +268,7 @@ class WinIn(Schema):
     shared: bool = False
 
 
-class CloseIn(Schema):
+class RecoveryPlanCloseIn(Schema):
     outcome: Literal["recovered", "partially", "lost"]
     lessons: LongRequired
     closed_on: Date | None = Field(None, description="Default: today.")

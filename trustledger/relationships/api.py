@@ -12,12 +12,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.errors import ok as _ok
 from trustledger.api.errors import workspace_member as _member
+from trustledger.api.fields import changes
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client
 from trustledger.core.clock import local_today
 from trustledger.core.extensions import api_routers
@@ -25,6 +27,9 @@ from trustledger.relationships import selectors, services
 from trustledger.relationships.due import due_items
 from trustledger.relationships.models import BusinessReview, HealthCheck, TierRoutine
 from trustledger.relationships.schemas import (
+    BusinessReviewIn,
+    BusinessReviewOut,
+    BusinessReviewPatch,
     DueFilter,
     DueItemOut,
     HealthCheckFilter,
@@ -32,9 +37,6 @@ from trustledger.relationships.schemas import (
     HealthCheckOut,
     HealthCheckPatch,
     ReviewFilter,
-    ReviewIn,
-    ReviewOut,
-    ReviewPatch,
     RoutineOut,
     RoutinePatch,
 )
@@ -71,7 +73,7 @@ def update_routine(request: HttpRequest, routine_id: int, payload: RoutinePatch)
     who = caller(request)
     routine = get_for_workspace_or_404(TierRoutine, who.workspace, pk=routine_id)
     who.require(CONFIGURE)
-    return services.update_routine(routine, by=who.user, **payload.dict(exclude_unset=True))
+    return services.update_routine(routine, by=who.user, **changes(payload))
 
 
 # Health checks
@@ -103,7 +105,7 @@ def _fresh_check(pk: int) -> HealthCheck:
 
 
 @router.get("/health-checks", response=_ok(list[HealthCheckOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_health_checks(request: HttpRequest, filters: Query[HealthCheckFilter]) -> Any:
     return selectors.list_health_checks(caller(request).workspace, client_id=filters.client_id)
 
@@ -131,7 +133,7 @@ def update_health_check(
     who = caller(request)
     check = get_for_workspace_or_404(HealthCheck, who.workspace, pk=health_check_id)
     who.require(Action.MANAGE_CLIENTS, check.client)
-    data = _check_data(who, payload.dict(exclude_unset=True))
+    data = _check_data(who, changes(payload))
     services.update_health_check(check, by=who.user, **data)
     return _fresh_check(check.pk)
 
@@ -165,16 +167,16 @@ def _fresh_review(pk: int) -> BusinessReview:
     return BusinessReview.objects.prefetch_related("items").get(pk=pk)
 
 
-@router.get("/business-reviews", response=_ok(list[ReviewOut]))
-@paginate(LimitOffsetPagination)
+@router.get("/business-reviews", response=_ok(list[BusinessReviewOut]))
+@paginate(Pagination)
 def list_reviews(request: HttpRequest, filters: Query[ReviewFilter]) -> Any:
     return selectors.list_reviews(
         caller(request).workspace, client_id=filters.client_id, status=filters.status or ""
     )
 
 
-@router.post("/business-reviews", response={201: ReviewOut, **ERRORS})
-def record_review(request: HttpRequest, payload: ReviewIn) -> Any:
+@router.post("/business-reviews", response={201: BusinessReviewOut, **ERRORS})
+def record_review(request: HttpRequest, payload: BusinessReviewIn) -> Any:
     """A held review also records a business-review interaction (the cadence measures see it)."""
     who = caller(request)
     who.require(Action.MANAGE_CLIENTS)
@@ -186,17 +188,17 @@ def record_review(request: HttpRequest, payload: ReviewIn) -> Any:
     return Status(201, _fresh_review(review.pk))
 
 
-@router.get("/business-reviews/{review_id}", response=_ok(ReviewOut))
+@router.get("/business-reviews/{review_id}", response=_ok(BusinessReviewOut))
 def get_review(request: HttpRequest, review_id: int) -> Any:
     return get_for_workspace_or_404(BusinessReview, caller(request).workspace, pk=review_id)
 
 
-@router.patch("/business-reviews/{review_id}", response=_ok(ReviewOut))
-def update_review(request: HttpRequest, review_id: int, payload: ReviewPatch) -> Any:
+@router.patch("/business-reviews/{review_id}", response=_ok(BusinessReviewOut))
+def update_review(request: HttpRequest, review_id: int, payload: BusinessReviewPatch) -> Any:
     who = caller(request)
     review = get_for_workspace_or_404(BusinessReview, who.workspace, pk=review_id)
     who.require(Action.MANAGE_CLIENTS, review.client)
-    data = _review_data(who, payload.dict(exclude_unset=True))
+    data = _review_data(who, changes(payload))
     services.update_business_review(review, by=who.user, **data)
     return _fresh_review(review.pk)
 

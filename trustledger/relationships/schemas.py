@@ -123,7 +123,7 @@ class ValueIo(Schema):
     amount: Amount | None = None
 
 
-class ReviewOut(Schema):
+class BusinessReviewOut(Schema):
     id: int
     client_id: int
     held_on: dt.date
@@ -144,24 +144,27 @@ class ReviewOut(Schema):
 
     @staticmethod
     def resolve_agenda(obj: BusinessReview) -> list[str]:
-        return [i.text for i in ReviewOut._of(obj, ItemKind.AGENDA)]
+        return [i.text for i in BusinessReviewOut._of(obj, ItemKind.AGENDA)]
 
     @staticmethod
     def resolve_next_steps(obj: BusinessReview) -> list[str]:
-        return [i.text for i in ReviewOut._of(obj, ItemKind.NEXT_STEP)]
+        return [i.text for i in BusinessReviewOut._of(obj, ItemKind.NEXT_STEP)]
 
     @staticmethod
     def resolve_goals(obj: BusinessReview) -> list[dict[str, Any]]:
         return [
-            {"text": i.text, "status": i.goal_status} for i in ReviewOut._of(obj, ItemKind.GOAL)
+            {"text": i.text, "status": i.goal_status}
+            for i in BusinessReviewOut._of(obj, ItemKind.GOAL)
         ]
 
     @staticmethod
     def resolve_value_delivered(obj: BusinessReview) -> list[dict[str, Any]]:
-        return [{"text": i.text, "amount": i.amount} for i in ReviewOut._of(obj, ItemKind.VALUE)]
+        return [
+            {"text": i.text, "amount": i.amount} for i in BusinessReviewOut._of(obj, ItemKind.VALUE)
+        ]
 
 
-class ReviewPatch(Schema):
+class BusinessReviewPatch(Schema):
     held_on: Date | None = None
     status: ReviewStatus | None = None
     led_by_id: Id | None = None
@@ -174,7 +177,7 @@ class ReviewPatch(Schema):
     next_steps: list[Line] | None = Field(None, max_length=30)
 
 
-class ReviewIn(ReviewPatch):
+class BusinessReviewIn(BusinessReviewPatch):
     client_id: Id
     held_on: Date
 

@@ -10,10 +10,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS
+from trustledger.api.fields import changes
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client, Contact
 from trustledger.core.extensions import api_routers
 from trustledger.engagements.models import Engagement
@@ -37,7 +39,7 @@ def _report(who: ApiCaller, report_id: int, action: Action) -> StatusReport:
 
 
 @router.get("/status-reports", response={200: list[ReportOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
     return selectors.list_reports(
         caller(request).workspace,
@@ -85,7 +87,7 @@ def update_report(request: HttpRequest, report_id: int, payload: ReportPatch) ->
     """Edit a draft's narrative or title; a sent report is a 400."""
     who = caller(request)
     report = _report(who, report_id, Action.MANAGE_CLIENTS)
-    data = payload.dict(exclude_unset=True)
+    data = changes(payload)
     for name in ("title", "narrative"):
         if name in data and data[name] is None:
             raise DomainError("This field cannot be emptied.", field=name)

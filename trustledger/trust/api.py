@@ -13,12 +13,13 @@ from django.http import Http404, HttpRequest
 from django.tasks.exceptions import TaskResultDoesNotExist
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from trustledger.api.auth import caller
 from trustledger.api.errors import ERRORS
 from trustledger.api.fields import Storable, text
+from trustledger.api.pagination import Pagination
 from trustledger.clients.models import Client
 from trustledger.core.extensions import api_routers
 from trustledger.scoring.display import display_index, kept
@@ -55,7 +56,7 @@ class PortfolioRowOut(Schema):
 
 
 @router.get("/trust/portfolio", response={200: list[PortfolioRowOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def portfolio(request: HttpRequest, band: str = "", sort: str = "index") -> Any:
     rows = selectors.portfolio(caller(request).workspace, band=band, sort=sort)
     return [
@@ -309,7 +310,7 @@ class AlertStatusIn(Schema):
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_alerts(
     request: HttpRequest,
     status: str = "open",
@@ -398,7 +399,7 @@ def update_trust_settings(request: HttpRequest, payload: TrustSettingsPatch) -> 
 
 
 @router.get("/trust/settings/versions", response={200: list[TrustSettingsOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_trust_settings_versions(request: HttpRequest) -> Any:
     who = caller(request)
     who.require(Action.MANAGE_WORKSPACE)

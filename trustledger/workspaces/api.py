@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from trustledger.api.auth import ApiCaller, caller
 from trustledger.api.errors import ERRORS, created, ok
 from trustledger.api.fields import Storable, text
+from trustledger.api.pagination import Pagination
 from trustledger.core.extensions import api_routers
 from trustledger.core.http import absolute_url
 from trustledger.workspaces import selectors, services
@@ -75,7 +76,7 @@ def _membership(who: ApiCaller, user_id: int) -> Membership:
 
 
 @router.get("/members", response=ok(list[MemberOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_members(request: HttpRequest) -> Any:
     return [_member_out(m) for m in selectors.members_of(caller(request).workspace)]
 
@@ -132,7 +133,7 @@ class ApiKeyIn(Schema):
 
 
 @router.get("/api-keys", response=ok(list[ApiKeyOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_api_keys(request: HttpRequest) -> Any:
     who = caller(request)
     who.require(Action.MANAGE_WORKSPACE)
@@ -179,7 +180,7 @@ class AuditFilterIn(Schema):
 
 
 @router.get("/audit-log", response=ok(list[AuditEntryOut]))
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_log(request: HttpRequest, filters: Query[AuditFilterIn]) -> Any:
     who = caller(request)
     who.require(Action.MANAGE_WORKSPACE)
