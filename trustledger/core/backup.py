@@ -2,8 +2,9 @@
 
 SQLite: the online backup API copies a consistent snapshot page by page (writers wait only for
 each step), into a temporary file renamed into place when complete. PostgreSQL: ``pg_dump`` in
-its custom format (one consistent snapshot, taken without stopping anyone) and ``pg_restore``
-into the same database in one transaction, so a failed restore leaves the data as it was.
+its custom format (one consistent snapshot, taken without stopping anyone); a restore empties
+the tables and loads the backup's rows in one transaction, so a failed restore leaves the data
+as it was and requests during it wait, then read the restored rows.
 
 Uploaded files (``TRUSTLEDGER_DATA/uploads``) are not in the database: copy that folder too.
 """
@@ -11,6 +12,7 @@ Uploaded files (``TRUSTLEDGER_DATA/uploads``) are not in the database: copy that
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -21,6 +23,7 @@ from django.db import connections
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
+PSQL = ["psql", "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1"]
 TIMEOUT = 6 * 3600  # seconds: a very large firm's dump still finishes; a hung one does not hang
 
 
@@ -117,17 +120,50 @@ def restore(source: Path) -> None:
             live.close()
             backup_db.close()
         return
+    _restore_postgresql(source, settings)
+
+
+def _restore_postgresql(source: Path, settings: dict[str, Any]) -> None:
+    """Empty every table and load the backup's rows, in one transaction.
+
+    Tables are emptied, not dropped: a request waiting on a table during the restore then reads
+    the restored rows instead of failing on a table that no longer exists, so the site keeps
+    answering. Django's foreign keys are deferred, so the rows load in any order; the schema must
+    be this version's (migrate an older backup's database first, or restore it with the site
+    stopped using pg_restore --clean).
+    """
+    tables = connections["default"].introspection.table_names()
+    connections.close_all()
     options, env = _pg(settings)
-    _run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            *options,
-            str(source),
-        ],
-        env,
-    )
+    empty = "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE;\n"
+    try:
+        rows = subprocess.Popen(
+            ["pg_restore", "--data-only", "--no-owner", "--file", "-", str(source)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        load = subprocess.Popen(
+            [*PSQL, *options],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+    except FileNotFoundError as error:
+        raise BackupError("pg_restore and psql are needed (PostgreSQL's client tools)") from error
+    assert rows.stdout is not None and load.stdin is not None
+    try:
+        load.stdin.write(empty.encode())
+        shutil.copyfileobj(rows.stdout, load.stdin)
+        load.stdin.close()
+    except BrokenPipeError:
+        pass  # psql stopped at an error: its message says which
+    assert load.stderr is not None and rows.stderr is not None
+    load_errors, read_errors = load.stderr.read(), rows.stderr.read()
+    load.wait(timeout=TIMEOUT)
+    rows.wait(timeout=TIMEOUT)
+    if rows.returncode != 0:
+        raise BackupError(f"pg_restore failed: {read_errors.decode().strip()}")
+    if load.returncode != 0:
+        raise BackupError(f"the restore was rolled back: {load_errors.decode().strip()}")

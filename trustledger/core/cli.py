@@ -20,7 +20,7 @@ def add_commands(sub: Any) -> None:
 
     restore = sub.add_parser(
         "restore",
-        help="replace the database's contents with a backup made by 'trustledger backup'",
+        help="replace the database's contents with a backup of this version (trustledger backup)",
         description="Everything recorded since the backup is lost. Stop the worker first; the "
         "site may keep serving. PostgreSQL restores in one transaction: a failure changes nothing.",
     )
@@ -55,8 +55,5 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(
-        f"Restored from {args.file}. Run 'trustledger migrate' if the backup is older than "
-        "this version."
-    )
+    print(f"Restored from {args.file}.")
     return 0
