@@ -90,3 +90,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 from tests.background import pipeline  # noqa: E402,F401
 from tests.smtp import mail_through_outbox, mailoutbox, smtp_server  # noqa: E402,F401
+
+
+@pytest.fixture
+def poppler() -> None:
+    """pdftoppm and pdftotext (scripts/system-deps.sh installs them); never skipped in CI."""
+    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        if IN_CI:
+            pytest.fail("poppler-utils (pdftoppm, pdftotext) is missing and CI=true")
+        pytest.skip("poppler-utils not installed (make system-deps); never skipped when CI=true")

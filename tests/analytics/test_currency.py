@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import subprocess
 from decimal import Decimal
 
@@ -296,8 +295,7 @@ def test_the_csv_exports_name_the_currency(client, personas):
     assert table.splitlines()[0].startswith("Client,Hours,Revenue (EUR),Cost (EUR),Margin (EUR)")
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
-def test_the_pdf_names_the_currency_and_what_is_left_out(client, personas, tmp_path):
+def test_the_pdf_names_the_currency_and_what_is_left_out(client, personas, tmp_path, poppler):
     recent_mixed_work(personas)
     client.force_login(personas.alice)
     pdf = tmp_path / "analytics.pdf"

@@ -3,28 +3,15 @@ pdftotext. The PNGs are kept under tests/artifacts/ to be looked at."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from tests.reports.scenario import build
 from trustledger.reports import services
 from trustledger.reports.mail import report_pdf
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext")
-
-
-@pytest.fixture
-def poppler() -> None:
-    """pdftoppm and pdftotext (scripts/system-deps.sh installs them); never skipped in CI."""
-    if not POPPLER:
-        if os.environ.get("CI") == "true":
-            pytest.fail("poppler-utils (pdftoppm, pdftotext) is missing and CI=true")
-        pytest.skip("poppler-utils not installed (make system-deps); never skipped when CI=true")
 
 
 def test_the_report_pdf_renders_with_its_key_texts(personas, tmp_path, mailoutbox, poppler):
