@@ -12,18 +12,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.tasks import task
-from django.utils import timezone
 
 from trustledger.core.clock import local_today
 from trustledger.recovery import selectors
 from trustledger.recovery.models import Action, ActionStatus, PlanStatus, RecoveryPlan
-from trustledger.trust import events
+from trustledger.trust.alerting import store_alerts
 from trustledger.trust.models import Alert, AlertStatus
 from trustledger.workspaces.models import Workspace
-from trustledger.workspaces.services import record_audit
 
 ACTION_OVERDUE = "recovery_action_overdue"
 UPDATE_MISSED = "recovery_update_missed"
@@ -117,28 +114,7 @@ def check_recovery_alerts(
         for f in findings
         if (f.client_id, f.cause) not in existing
     ]
-    created: list[Alert] = []
-    with transaction.atomic():
-        if cleared:
-            now = timezone.now()
-            Alert.objects.filter(pk__in=[a.pk for a in cleared]).update(
-                status=AlertStatus.RESOLVED, resolved_at=now
-            )
-            for alert in cleared:
-                record_audit(
-                    workspace,
-                    None,
-                    "alert.resolved",
-                    alert,
-                    {"status": [alert.status, AlertStatus.RESOLVED]},
-                    actor_label="recovery check",
-                )
-        try:
-            with transaction.atomic():
-                created = Alert.objects.bulk_create(new)
-        except IntegrityError:  # raced with another worker: its alerts stand
-            created = []
-        events.alerts_changed(workspace.pk, created, cleared)
+    created = store_alerts(workspace, new, cleared, actor_label="recovery check")
     return created, cleared
 
 

@@ -118,9 +118,16 @@ def _new_alert(
     )
 
 
-def _store(workspace: Workspace, new: list[Alert], cleared: list[Alert]) -> list[Alert]:
+def store_alerts(
+    workspace: Workspace,
+    new: list[Alert],
+    cleared: list[Alert],
+    *,
+    actor_label: str = "alert check: the condition cleared",
+) -> list[Alert]:
     """Resolve the alerts whose condition cleared (audited as the system's doing), then store
-    the new ones; a run that raced with another keeps the alerts the other stored."""
+    the new ones; a run that raced with another keeps the alerts the other stored. Every check
+    that raises and clears alerts (the index's, recovery's) stores them here."""
     with transaction.atomic():
         if cleared:
             resolved_at = timezone.now()
@@ -134,7 +141,7 @@ def _store(workspace: Workspace, new: list[Alert], cleared: list[Alert]) -> list
                     "alert.resolved",
                     alert,
                     {"status": [alert.status, AlertStatus.RESOLVED]},
-                    actor_label="alert check: the condition cleared",
+                    actor_label=actor_label,
                 )
                 alert.status, alert.resolved_at = AlertStatus.RESOLVED, resolved_at
         try:
@@ -185,7 +192,7 @@ def raise_alerts(
         for a in unresolved
         if present and a.cause in CHECKED_ON_RECOMPUTE and (a.client_id, a.cause) not in holding
     ]
-    created = _store(workspace, new, cleared)
+    created = store_alerts(workspace, new, cleared)
     if present:
         created += check_sla_alerts(workspace, now=now, client_ids=client_ids)[0]
     return created
@@ -221,7 +228,7 @@ def check_sla_alerts(
         if cid not in watched
     ]
     cleared = [a for cid, a in watched.items() if cid not in findings]
-    return _store(workspace, new, cleared), cleared
+    return store_alerts(workspace, new, cleared), cleared
 
 
 def _refresh(pairs: Iterable[tuple[Alert, rules.AlertCandidate]]) -> None:
